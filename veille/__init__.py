@@ -1,0 +1,1 @@
+"""Veille: regulatory and professional watch for French local authorities."""

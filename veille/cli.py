@@ -1,0 +1,253 @@
+"""The `veille` command: thin commands over the modules that do the work."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from tqdm import tqdm
+
+from . import french_argparse
+from .catalog import CATEGORIES, CatalogInvalid, load_catalog
+from .config import ConfigError, Settings
+from .crawl import crawl, sync_sources
+from .db import make_engine, migrate, session_factory, transaction
+from .fetch import Fetcher
+from .models import Item, ItemTopic, SourceState
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad usage or configuration: printed in French, exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    french_argparse.install()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return args.func(settings, args)
+    except (UsageError, ConfigError) as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogInvalid as exc:
+        _print_catalog_errors(exc)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrompu", file=sys.stderr)
+        return 130
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » (format AAAA-MM-JJ)") from None
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"nombre entier positif attendu, pas « {text} »")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="veille", description="Veille juridique et professionnelle des collectivités territoriales.")
+    commands = parser.add_subparsers(title="commandes", metavar="COMMANDE", required=True)
+
+    init = commands.add_parser("init", help="créer ou mettre à jour la base de données")
+    init.set_defaults(func=cmd_init)
+
+    check = commands.add_parser("check-config", help="vérifier feeds.yaml et afficher toutes les erreurs")
+    check.set_defaults(func=cmd_check_config)
+
+    crawl_cmd = commands.add_parser("crawl", help="relever les sources maintenant")
+    crawl_cmd.add_argument("--source", action="append", metavar="ID", dest="sources",
+                           help="seulement cette source (option répétable)")
+    crawl_cmd.add_argument("--due", action="store_true",
+                           help="seulement les sources dont la prochaine vérification est arrivée")
+    crawl_cmd.add_argument("--workers", type=positive_int, default=8, help="relevés simultanés (8)")
+    crawl_cmd.set_defaults(func=cmd_crawl)
+
+    sources = commands.add_parser("sources", help="état de chaque source")
+    sources.set_defaults(func=cmd_sources)
+
+    items = commands.add_parser("items", help="lister les articles archivés")
+    items.add_argument("--json", action="store_true", help="un objet JSON par ligne")
+    items.add_argument("--source", metavar="ID")
+    items.add_argument("--category", metavar="NOM", help="catégorie de source : " + ", ".join(CATEGORIES))
+    items.add_argument("--topic", metavar="SLUG", help="rubrique")
+    items.add_argument("--since", type=iso_date, metavar="AAAA-MM-JJ")
+    items.add_argument("--limit", type=positive_int, default=50)
+    items.set_defaults(func=cmd_items)
+    return parser
+
+
+def _print_catalog_errors(exc: CatalogInvalid) -> None:
+    count = len(exc.errors)
+    print(f"{count} erreur{'s' if count > 1 else ''} dans la configuration des sources :", file=sys.stderr)
+    for error in exc.errors:
+        print(f"  {error}", file=sys.stderr)
+
+
+def _open(settings: Settings):
+    engine = make_engine(settings)
+    migrate(engine)
+    return session_factory(engine)
+
+
+def cmd_init(settings: Settings, args) -> int:
+    _open(settings)
+    print(f"Base de données prête : {settings.database_url}")
+    return 0
+
+
+def cmd_check_config(settings: Settings, args) -> int:
+    catalog = load_catalog(settings.feeds_path)
+    print(f"{settings.feeds_path} : configuration valide, {len(catalog.topics)} rubriques, "
+          f"{len(catalog.sources)} sources.")
+    return 0
+
+
+def cmd_crawl(settings: Settings, args) -> int:
+    catalog = load_catalog(settings.feeds_path)
+    unknown = [s for s in (args.sources or []) if s not in catalog.sources]
+    if unknown:
+        raise UsageError(f"source inconnue : {', '.join(unknown)} (voir « veille sources »)")
+    factory = _open(settings)
+    total = len(args.sources) if args.sources else None
+    with tqdm(total=total, desc="Relevé", unit="source", file=sys.stderr, disable=None) as bar, Fetcher() as fetcher:
+        def progress(outcome):
+            if bar.total is None:
+                bar.total = len(catalog.sources)
+            bar.update(1)
+        outcomes = crawl(catalog, factory, fetcher, only=args.sources, due=args.due,
+                         workers=args.workers, on_done=progress)
+    rows = [(o.source_id, str(o.new), str(o.updated), str(o.unchanged), _outcome_text(o)) for o in outcomes]
+    print_table(("source", "nouveaux", "mis à jour", "inchangés", "erreur / remarque"), rows)
+    failed = sum(1 for o in outcomes if o.status == "error")
+    print(f"\n{len(outcomes)} sources relevées : {sum(o.new for o in outcomes)} nouveaux, "
+          f"{sum(o.updated for o in outcomes)} mis à jour, {failed} en erreur.")
+    return 0
+
+
+def _outcome_text(outcome) -> str:
+    if outcome.status == "not-modified":
+        return "inchangé (304)"
+    parts = [outcome.message] if outcome.message else []
+    parts += outcome.warnings
+    return " ; ".join(parts)
+
+
+def cmd_sources(settings: Settings, args) -> int:
+    catalog = load_catalog(settings.feeds_path)
+    factory = _open(settings)
+    with transaction(factory) as session:
+        states = sync_sources(session, catalog)
+        counts = dict(session.execute(select(Item.source_id, func.count()).group_by(Item.source_id)).all())
+    tz = settings.timezone
+    rows = []
+    for source in catalog.sources.values():
+        state = states[source.id]
+        rows.append((
+            source.id, source.kind, _state_word(source, state), str(counts.get(source.id, 0)),
+            _local(state.last_success_at, tz), _local(state.next_check_at, tz),
+            " ; ".join(filter(None, [state.last_error, state.health_warning])),
+        ))
+    print_table(("source", "type", "état", "articles", "dernier succès", "prochaine vérif.", "dernière erreur"), rows)
+    return 0
+
+
+def _state_word(source, state: SourceState) -> str:
+    if not source.enabled:
+        return "désactivée"
+    if state.retired_at:
+        return "retirée"
+    if state.last_checked_at is None:
+        return "jamais relevée"
+    if state.failures:
+        return f"en échec ({state.failures})"
+    return "à jour"
+
+
+def _local(value: datetime | None, tz) -> str:
+    return value.astimezone(tz).strftime("%d/%m/%Y %H:%M") if value else "—"
+
+
+def cmd_items(settings: Settings, args) -> int:
+    catalog = load_catalog(settings.feeds_path)
+    if args.category and args.category not in CATEGORIES:
+        raise UsageError(f"catégorie inconnue « {args.category} » (catégories : {', '.join(CATEGORIES)})")
+    if args.topic and args.topic not in catalog.topics:
+        raise UsageError(f"rubrique inconnue « {args.topic} »")
+    factory = _open(settings)
+    when = func.coalesce(Item.published_at, Item.fetched_at)
+    query = select(Item).options(selectinload(Item.topics), selectinload(Item.origins)) \
+        .order_by(when.desc(), Item.id).limit(args.limit)
+    if args.source:
+        query = query.where(Item.source_id == args.source)
+    if args.category:
+        query = query.where(Item.category == args.category)
+    if args.topic:
+        query = query.where(Item.id.in_(select(ItemTopic.item_id).where(ItemTopic.topic == args.topic)))
+    if args.since:
+        start = datetime.combine(args.since, time.min, tzinfo=settings.timezone).astimezone(timezone.utc)
+        query = query.where(when >= start)
+    with factory() as session:
+        items = session.scalars(query).all()
+        if args.json:
+            for item in items:
+                print(json.dumps(item_json(item), ensure_ascii=False))
+            return 0
+        rows = [(_local(item.published_at or item.fetched_at, settings.timezone)[:10], item.source_id,
+                 ", ".join(item.topic_slugs) or "à classer", _clip(item.title, 90)) for item in items]
+    print_table(("date", "source", "rubriques", "titre"), rows)
+    return 0
+
+
+def item_json(item: Item) -> dict:
+    def iso(value):
+        return value.isoformat() if value else None
+    return {
+        "id": item.id,
+        "source": item.source_id,
+        "sources": sorted({o.source_id for o in item.origins} | {item.source_id}),
+        "category": item.category,
+        "title": item.title,
+        "url": item.url,
+        "published": iso(item.published_at),
+        "fetched": iso(item.fetched_at),
+        "topics": item.topic_slugs,
+        "nature": item.nature,
+        "nor": item.nor,
+        "jorf_id": item.jorf_id,
+        "eli": item.eli,
+        "jo": {"number": item.jo_number, "date": iso(item.jo_date)} if item.jo_number or item.jo_date else None,
+        "effective": iso(item.effective_date),
+    }
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    widths[-1] = len(headers[-1])  # the last column runs free
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    print(line.rstrip())
+    print("  ".join("─" * w for w in widths))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    if not rows:
+        print("(aucun)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Settings read from the VEILLE_* environment variables, all optional."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(Exception):
+    """A setting or the catalog is wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    index_dir: Path
+    feeds_path: Path
+    timezone: ZoneInfo
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        home = Path(env.get("VEILLE_HOME") or "./var")
+        database_url = env.get("VEILLE_DATABASE_URL") or f"sqlite:///{home / 'veille.db'}"
+        tz_name = env.get("VEILLE_TIMEZONE") or "Europe/Paris"
+        try:
+            timezone = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"VEILLE_TIMEZONE : fuseau horaire inconnu « {tz_name} »") from None
+        return cls(
+            home=home,
+            database_url=database_url,
+            index_dir=Path(env.get("VEILLE_INDEX_DIR") or "./index"),
+            feeds_path=Path(env.get("VEILLE_FEEDS") or "./feeds.yaml"),
+            timezone=timezone,
+        )

@@ -1,0 +1,207 @@
+"""Crawling: pick the sources, fetch and parse them in parallel, store each in its own transaction.
+
+One failing source never stops the others: every outcome, good or bad, is recorded on the
+source and in the fetch log, and returned for the summary table.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from .catalog import Catalog, Source
+from .db import transaction
+from .entry import ParseError, ParseResult
+from .fetch import FetchError, Fetcher, FetchResult
+from .ingest import store_entries
+from .models import FetchLog, SourceState
+from .schedule import is_due, next_after_failure, next_after_success
+from .sources import parser_for
+
+OK, NOT_MODIFIED, ERROR, SKIPPED = "ok", "not-modified", "error", "skipped"
+
+
+@dataclass
+class Outcome:
+    source_id: str
+    status: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    http_status: int | None = None
+
+
+@dataclass
+class _Fetched:
+    source: Source
+    started: datetime
+    elapsed: float
+    result: FetchResult | None = None
+    parsed: ParseResult | None = None
+    error: FetchError | ParseError | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def sync_sources(session: Session, catalog: Catalog) -> dict[str, SourceState]:
+    """Make the archive's source rows match feeds.yaml, keeping their fetch state."""
+    states = {s.id: s for s in session.query(SourceState).all()}
+    for source in catalog.sources.values():
+        state = states.get(source.id)
+        if state is None:
+            state = SourceState(id=source.id, config_url=source.url, url=source.url, failures=0)
+            session.add(state)
+            states[source.id] = state
+        elif state.config_url != source.url:
+            # The URL was changed by hand in feeds.yaml: start afresh from it.
+            state.config_url = state.url = source.url
+            state.etag = state.last_modified = state.retired_at = None
+            state.failures = 0
+        state.name, state.kind, state.category = source.name, source.kind, source.category
+    session.flush()
+    return states
+
+
+def select_sources(catalog: Catalog, states: dict[str, SourceState], now: datetime,
+                   only: Iterable[str] | None = None, due: bool = False) -> list[Source]:
+    if only:
+        return [catalog.sources[i] for i in only]
+    chosen = []
+    for source in catalog.sources.values():
+        state = states[source.id]
+        if not source.enabled or state.retired_at is not None:
+            continue
+        if due and not is_due(state.next_check_at, now):
+            continue
+        chosen.append(source)
+    return chosen
+
+
+def crawl(catalog: Catalog, factory: sessionmaker[Session], fetcher: Fetcher, *,
+          only: list[str] | None = None, due: bool = False, workers: int = 8,
+          on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    now = utcnow()
+    with transaction(factory) as session:
+        states = sync_sources(session, catalog)
+        sources = select_sources(catalog, states, now, only, due)
+        validators = {s.id: (states[s.id].url, states[s.id].etag, states[s.id].last_modified) for s in sources}
+
+    outcomes: list[Outcome] = []
+    runnable = []
+    for source in sources:
+        if parser_for(source.kind) is None:
+            outcome = Outcome(source.id, SKIPPED, message=f"type « {source.kind} » pas encore pris en charge")
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+        else:
+            runnable.append(source)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(_fetch_and_parse, fetcher, s, *validators[s.id]) for s in runnable]
+        for future in as_completed(futures):
+            outcome = _record(factory, catalog, future.result())
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+    order = {s.id: i for i, s in enumerate(sources)}
+    return sorted(outcomes, key=lambda o: order[o.source_id])
+
+
+def _fetch_and_parse(fetcher: Fetcher, source: Source, url: str, etag: str | None,
+                     last_modified: str | None) -> _Fetched:
+    started, clock = utcnow(), time.monotonic()
+    fetched = _Fetched(source, started, 0.0)
+    try:
+        fetched.result = fetcher.get(url, etag=etag, last_modified=last_modified,
+                                     allow_private=source.allow_private)
+        if not fetched.result.not_modified:
+            parse = parser_for(source.kind)
+            fetched.parsed = parse(fetched.result.content, fetched.result.url,
+                                   fetched.result.content_type, source)
+    except (FetchError, ParseError) as exc:
+        fetched.error = exc
+    except Exception as exc:  # a parser bug must not take the crawl down
+        fetched.error = ParseError(f"erreur inattendue en lisant la source : {type(exc).__name__}: {exc}")
+    fetched.elapsed = time.monotonic() - clock
+    return fetched
+
+
+def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched) -> Outcome:
+    source, result = fetched.source, fetched.result
+    now = utcnow()
+    outcome = Outcome(source.id, OK, http_status=result.status if result else getattr(fetched.error, "status", None))
+    if fetched.error is None:
+        try:
+            with transaction(factory) as session:
+                state = session.get(SourceState, source.id)
+                if result.not_modified:
+                    outcome.status = NOT_MODIFIED
+                else:
+                    counts = store_entries(session, source, result.url, fetched.parsed.entries,
+                                           catalog.topics, now)
+                    outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
+                    outcome.warnings = list(fetched.parsed.warnings)
+                    _health(state, len(fetched.parsed.entries), outcome)
+                _succeeded(state, source, result, now)
+                _log(session, fetched, outcome)
+            return outcome
+        except Exception as exc:  # the transaction rolled back: nothing half-stored
+            fetched.error = ParseError(f"échec de l'enregistrement : {type(exc).__name__}: {exc}")
+            outcome = Outcome(source.id, ERROR, http_status=outcome.http_status)
+    outcome.status = ERROR
+    outcome.message = getattr(fetched.error, "message", None) or str(fetched.error)
+    with transaction(factory) as session:
+        state = session.get(SourceState, source.id)
+        _failed(state, source, fetched.error, now)
+        _log(session, fetched, outcome)
+    return outcome
+
+
+def _health(state: SourceState, count: int, outcome: Outcome) -> None:
+    expected = state.last_item_count
+    if count == 0 and expected:
+        state.health_warning = f"0 élément alors que {expected} étaient attendus"
+        outcome.warnings.append(state.health_warning)
+    else:
+        state.health_warning = None
+    state.last_item_count = count
+
+
+def _succeeded(state: SourceState, source: Source, result: FetchResult, now: datetime) -> None:
+    if result.moved_to:
+        state.url = result.moved_to
+    if result.status == 200:
+        state.etag, state.last_modified = result.etag, result.last_modified
+    state.last_checked_at = state.last_success_at = now
+    state.failures = 0
+    state.last_error = None
+    state.retired_at = None
+    state.next_check_at = next_after_success(now, source.interval)
+
+
+def _failed(state: SourceState, source: Source, error: Exception, now: datetime) -> None:
+    state.failures = (state.failures or 0) + 1
+    state.last_checked_at = state.last_error_at = now
+    state.last_error = getattr(error, "message", None) or str(error)
+    if getattr(error, "gone", False):
+        state.retired_at = now
+    state.next_check_at = next_after_failure(now, source.interval, state.failures,
+                                             getattr(error, "retry_after", None))
+
+
+def _log(session: Session, fetched: _Fetched, outcome: Outcome) -> None:
+    session.add(FetchLog(
+        source_id=fetched.source.id, started_at=fetched.started,
+        duration_ms=int(fetched.elapsed * 1000), http_status=outcome.http_status,
+        outcome=outcome.status, new=outcome.new, updated=outcome.updated,
+        unchanged=outcome.unchanged, error=outcome.message or None,
+    ))

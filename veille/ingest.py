@@ -1,0 +1,160 @@
+"""The pipeline from a parsed document to the archive, in one explicit order:
+normalise (titles, links, canonical URL, identifiers) -> dedup -> classify -> sanitise -> store.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .catalog import Source, Topic
+from .classify import MANUAL, Document, classify
+from .entry import Entry
+from .models import Item, ItemOrigin, ItemTopic
+from .text import html_to_text, plain_title, sanitize_html
+from .urls import absolute_http_url, canonical_url
+
+SUMMARY_CHARS = 600
+
+
+@dataclass
+class StoreCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    item_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Normalised:
+    entry: Entry
+    url: str | None
+    canonical: str | None
+    title: str
+    summary: str
+    content_html: str
+    text: str
+    content_hash: str
+
+
+def normalise(entry: Entry, base_url: str) -> Normalised:
+    url = absolute_http_url(entry.url, base_url)
+    content_html = sanitize_html(entry.content_html, base_url=url or base_url)
+    text = html_to_text(content_html)
+    summary = html_to_text(entry.summary) if entry.summary else text
+    title = plain_title(entry.title) or (url or "")
+    digest = hashlib.sha256("\x1f".join((title, url or "", summary, content_html)).encode("utf-8")).hexdigest()
+    return Normalised(entry, url, canonical_url(url), title, shorten(summary, SUMMARY_CHARS),
+                      content_html, text, digest)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a sentence where one ends late enough."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    if end >= limit // 2:
+        return cut[: end + 1]
+    return cut.rsplit(" ", 1)[0] + " …"
+
+
+def store_entries(session: Session, source: Source, base_url: str, entries: list[Entry],
+                  topics: dict[str, Topic], now: datetime) -> StoreCounts:
+    counts = StoreCounts()
+    for entry in entries:
+        record = normalise(entry, base_url)
+        item, origin = _find(session, source.id, record)
+        if item is None:
+            item = _new_item(session, source, record, now)
+            counts.new += 1
+        elif item.source_id == source.id and item.content_hash != record.content_hash:
+            _fill(item, record)
+            item.updated_at = now
+            counts.updated += 1
+        else:
+            if item.source_id == source.id:
+                item.published_at = record.entry.published or item.published_at
+            counts.unchanged += 1
+        if origin is None:
+            session.add(ItemOrigin(item=item, source_id=source.id, key=entry.key,
+                                   url=record.url, first_seen_at=now))
+        if item.source_id == source.id:
+            assign_topics(item, topics, source.topics)
+        counts.item_ids.append(item.id)
+        session.flush()
+    return counts
+
+
+def _find(session: Session, source_id: str, record: Normalised) -> tuple[Item | None, ItemOrigin | None]:
+    origin = session.scalar(select(ItemOrigin).where(
+        ItemOrigin.source_id == source_id, ItemOrigin.key == record.entry.key))
+    if origin is not None:
+        return origin.item, origin
+    entry = record.entry
+    if entry.jorf_id:
+        item = session.scalar(select(Item).where(Item.jorf_id == entry.jorf_id).limit(1))
+        if item is not None:
+            return item, None
+    if record.canonical:
+        item = session.scalar(select(Item).where(Item.canonical_url == record.canonical).limit(1))
+        if item is not None:
+            return item, None
+    return None, None
+
+
+def _new_item(session: Session, source: Source, record: Normalised, now: datetime) -> Item:
+    entry = record.entry
+    seed = entry.jorf_id or record.canonical or f"{source.id}\x1f{entry.key}"
+    item_id = _item_id(seed)
+    while session.get(Item, item_id) is not None:
+        seed += "\x1f"
+        item_id = _item_id(seed)
+    item = Item(id=item_id, source_id=source.id, category=source.category,
+                fetched_at=now, updated_at=now)
+    _fill(item, record)
+    session.add(item)
+    return item
+
+
+def _item_id(seed: str) -> str:
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:16]
+
+
+def _fill(item: Item, record: Normalised) -> None:
+    entry = record.entry
+    item.url = record.url
+    item.canonical_url = record.canonical
+    item.title = record.title
+    item.summary = record.summary
+    item.content_html = record.content_html
+    item.text = record.text
+    item.content_hash = record.content_hash
+    item.published_at = entry.published or item.published_at
+    for name in ("jorf_id", "nor", "eli", "nature", "ministry", "jo_number", "jo_date", "effective_date"):
+        value = getattr(entry, name)
+        if value is not None:
+            setattr(item, name, value)
+    item.tags = list(entry.tags)
+
+
+def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str, ...]) -> None:
+    """Re-apply the rules, keeping an editor's manual choices."""
+    manual = {t.topic for t in item.topics if t.origin == MANUAL}
+    doc = Document(title=item.title, text=item.text, ministry=item.ministry, nor=item.nor,
+                   tags=tuple(item.tags or ()))
+    wanted = {a.topic: a for a in classify(doc, topics, source_topics) if a.topic not in manual}
+    for row in list(item.topics):
+        if row.origin != MANUAL and row.topic not in wanted:
+            item.topics.remove(row)
+    present = {row.topic: row for row in item.topics}
+    for slug, assignment in wanted.items():
+        row = present.get(slug)
+        if row is None:
+            item.topics.append(ItemTopic(topic=slug, origin=assignment.origin, reason=assignment.reason))
+        else:
+            row.origin, row.reason = assignment.origin, assignment.reason

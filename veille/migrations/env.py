@@ -1,0 +1,13 @@
+"""Alembic environment: always run on the connection handed over by veille.db.migrate."""
+from alembic import context
+
+from veille.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,120 @@
+"""The archive: sources with their fetch state, items, their rubriques, the fetch log."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .db import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceState(Base):
+    """A source of feeds.yaml as the archive knows it: its URL now and how fetching goes."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(30))
+    category: Mapped[str] = mapped_column(String(40))
+    config_url: Mapped[str] = mapped_column(Text)  # as written in feeds.yaml
+    url: Mapped[str] = mapped_column(Text)  # where it is fetched now (301 moves it)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_item_count: Mapped[int | None] = mapped_column(Integer)
+    health_warning: Mapped[str | None] = mapped_column(Text)
+
+
+class Item(Base):
+    """One normalised document, whatever source it came from."""
+
+    __tablename__ = "items"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text, index=True)
+    jorf_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    nor: Mapped[str | None] = mapped_column(String(20), index=True)
+    eli: Mapped[str | None] = mapped_column(Text)
+    nature: Mapped[str | None] = mapped_column(String(60))
+    ministry: Mapped[str | None] = mapped_column(Text)
+    jo_number: Mapped[str | None] = mapped_column(String(20))
+    jo_date: Mapped[date | None] = mapped_column(Date)
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    content_html: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # the source's own categories
+
+    topics: Mapped[list["ItemTopic"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemTopic.topic")
+    origins: Mapped[list["ItemOrigin"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemOrigin.id")
+
+    @property
+    def topic_slugs(self) -> list[str]:
+        return sorted(t.topic for t in self.topics)
+
+
+class ItemOrigin(Base):
+    """Where an item was seen: one row per (source, identity in that source)."""
+
+    __tablename__ = "item_origins"
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_item_origin_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    key: Mapped[str] = mapped_column(String(64))  # hash of guid, link or title
+    url: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    item: Mapped[Item] = relationship(back_populates="origins")
+
+
+class ItemTopic(Base):
+    """An item's rubrique, with why it was given (rule, source default or an editor)."""
+
+    __tablename__ = "item_topics"
+
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    origin: Mapped[str] = mapped_column(String(20))  # "rule", "source" or "manual"
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    item: Mapped[Item] = relationship(back_populates="topics")
+
+
+class FetchLog(Base):
+    __tablename__ = "fetch_log"
+    __table_args__ = (Index("ix_fetch_log_source_started", "source_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))  # ok, not-modified, error, skipped
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,19 @@
+"""Parsers, one per source kind: bytes -> ParseResult of Entry."""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..catalog import Source
+from ..entry import ParseResult
+from . import feed
+
+Parser = Callable[[bytes, str, str, Source], ParseResult]
+
+PARSERS: dict[str, Parser] = {
+    "rss": feed.parse,
+    "atom": feed.parse,
+}
+
+
+def parser_for(kind: str) -> Parser | None:
+    return PARSERS.get(kind)
