@@ -29,6 +29,7 @@ class Entry:
     jo_date: date | None = None
     effective_date: date | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)  # feed categories, AN rubriques...
+    extra: dict[str, str] = field(default_factory=dict)  # kind-specific fields (ECLI, author...)
 
 
 @dataclass

@@ -79,12 +79,14 @@ class FetchError(Exception):
 
 
 def check_address(url: str, allow_private: bool) -> None:
-    """Refuse a URL whose host resolves to a loopback, private, link-local or reserved address."""
+    """Refuse a URL unless its host resolves only to public addresses.
+
+    `allow_private` admits loopback and private ranges (tests, an intranet source); link-local
+    (cloud metadata at 169.254.169.254), unspecified, multicast and reserved addresses never pass.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"adresse refusée : « {url} » n'est pas une adresse http ou https")
-    if allow_private:
-        return
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
@@ -92,10 +94,15 @@ def check_address(url: str, allow_private: bool) -> None:
         raise FetchError(f"nom de domaine introuvable : {parts.hostname} ({exc})") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
-            raise FetchError(
-                f"adresse refusée : {parts.hostname} pointe vers {address}, "
-                "une adresse locale ou privée (allow_private: true pour l'autoriser)")
+        if address.is_global:
+            continue
+        never = (address.is_link_local or address.is_unspecified or address.is_multicast
+                 or (address.is_reserved and not address.is_loopback))
+        if allow_private and not never and (address.is_loopback or address.is_private):
+            continue
+        hint = "" if never else " (allow_private: true pour l'autoriser)"
+        raise FetchError(f"adresse refusée : {parts.hostname} pointe vers {address}, "
+                         f"une adresse locale ou privée{hint}")
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

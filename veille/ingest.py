@@ -140,6 +140,7 @@ def _fill(item: Item, record: Normalised) -> None:
         if value is not None:
             setattr(item, name, value)
     item.tags = list(entry.tags)
+    item.extra = dict(entry.extra)
 
 
 def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str, ...]) -> None:

@@ -64,6 +64,7 @@ class Item(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     content_hash: Mapped[str] = mapped_column(String(64))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # the source's own categories
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)  # kind-specific fields (ECLI, author...)
 
     topics: Mapped[list["ItemTopic"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemTopic.topic")

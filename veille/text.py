@@ -28,12 +28,15 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TAG_RE = re.compile(r"<[^>]*>")
 # "et#8230;" is what one CMS made of "&#8230;": restore the entity before decoding.
 BROKEN_ENTITY_RE = re.compile(r"et#(\d{2,5});")
+# What is left of a no-break space (C2 A0) read as Latin-1 once the space itself was trimmed.
+# French never puts "Â" before a space or at the end of a text.
+STRAY_NBSP_RE = re.compile(r"Â(?=\s|$)")
 
 
 def fix_text(text: str) -> str:
     """Repair mojibake ("IntÃ©gration"), drop control characters, normalise to NFC."""
     text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_latin_ligatures=False)
-    return CONTROL_RE.sub("", text)
+    return STRAY_NBSP_RE.sub(" ", CONTROL_RE.sub("", text))
 
 
 def plain_title(raw: str) -> str:

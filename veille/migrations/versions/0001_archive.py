@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:54:12.291965
+Create Date: 2026-11-26 05:57:09.747909
 """
 from alembic import op
 import sqlalchemy as sa
@@ -79,6 +79,7 @@ def upgrade() -> None:
     sa.Column('updated_at', veille.db.UTCDateTime(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['source_id'], ['sources.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

@@ -1,0 +1,47 @@
+from veille.text import fold, html_to_text, plain_title, sanitize_html
+from veille.urls import canonical_url
+
+
+def test_sanitize_keeps_only_http_links_and_allowed_tags():
+    dirty = (
+        '<p onclick="alert(1)">Texte <script>alert(2)</script><b>gras</b></p>'
+        '<a href="javascript:alert(1)">a</a>'
+        '<a href="&#106;avascript:alert(2)">b</a>'
+        '<a href="JaVaScRiPt:alert(3)">c</a>'
+        '<a href="data:text/html,x">d</a>'
+        '<svg xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="javascript:alert(4)">e</a></svg>'
+        '<a href="/relatif">rel</a><a href="https://www.legifrance.gouv.fr/">ok</a>'
+        '<img src="x.png" onerror="alert(5)">'
+    )
+    clean = sanitize_html(dirty, base_url="https://www.exemple.gouv.fr/actu/")
+    lowered = clean.lower()
+    for bad in ("javascript", "script", "onclick", "onerror", "data:", "svg", "xlink", "alert"):
+        assert bad not in lowered, bad
+    assert '<a href="https://www.exemple.gouv.fr/relatif"' in clean
+    assert 'href="https://www.legifrance.gouv.fr/"' in clean
+    assert '<img src="https://www.exemple.gouv.fr/actu/x.png"' in clean
+    assert "<b>gras</b>" in clean
+
+
+def test_plain_title_removes_markup_entities_and_control_characters():
+    assert plain_title("<em>Décret</em> n°&nbsp;2020-1622 &amp; suites\x07") == "Décret n° 2020-1622 & suites"
+    assert plain_title("L&amp;#39;arrêté") == "L'arrêté"
+    assert plain_title("IntÃ©gration des Ã©trangers") == "Intégration des étrangers"
+    assert plain_title("simplificationet#8230; très complexe") == "simplification… très complexe"
+
+
+def test_html_to_text_keeps_blocks_as_lines():
+    text = html_to_text("<p>Premier&nbsp;paragraphe.</p><ul><li>un</li><li>deux</li></ul>fin<br>ligne")
+    assert text.splitlines() == ["Premier paragraphe.", "un", "deux", "fin", "ligne"]
+
+
+def test_fold_removes_case_and_accents():
+    assert fold("État CIVIL, Île-de-France") == "etat civil, ile-de-france"
+
+
+def test_canonical_url_drops_session_tracking_and_fragment():
+    assert canonical_url("HTTPS://WWW.Legifrance.gouv.fr:443/affichTexte.do;jsessionid=ABC?cidTexte=JORF1&utm_source=x#art") \
+        == "https://www.legifrance.gouv.fr/affichTexte.do?cidTexte=JORF1"
+    assert canonical_url("https://a.fr/p?b=2&a=1&xtor=RSS-1") == "https://a.fr/p?a=1&b=2"
+    assert canonical_url("ftp://a.fr/x") is None
+    assert canonical_url("http://a.fr:8080/x") == "http://a.fr:8080/x"
