@@ -86,7 +86,7 @@ class LocalServer:
         self._server = _Server((host, 0), _Handler)
         self._server.owner = self
         self.base = f"http://{host}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self) -> "LocalServer":
         self._thread.start()

@@ -247,6 +247,7 @@ class _Checker:
 
     def sources(self, pair, root, topics: dict[str, Topic]) -> dict[str, Source]:
         sources: dict[str, Source] = {}
+        seen_ids: set[str] = set()
         for node in self.entries(pair, root, "sources"):
             if not isinstance(node, yaml.MappingNode):
                 self.error(node, "", "sources", "chaque source doit être un dictionnaire")
@@ -269,8 +270,9 @@ class _Checker:
             if source_id is not None:
                 if not SLUG_RE.match(source_id):
                     self.error(fields["id"][1], owner, "id", "doit être en minuscules ASCII séparées par des tirets")
-                elif source_id in sources:
+                elif source_id in seen_ids:
                     self.error(fields["id"][1], owner, "id", "identifiant de source en double")
+                seen_ids.add(source_id)
             if kind is not None and kind not in KINDS:
                 self.error(fields["kind"][1], owner, "kind", f"type inconnu « {kind} » (types permis : {', '.join(KINDS)})")
             if url is not None:
@@ -289,7 +291,7 @@ class _Checker:
                 if interval is None:
                     self.error(fields["interval"][1], owner, "interval",
                                f"intervalle invalide « {interval_text} » (exemples : 15m, 2h, 1d)")
-            if len(self.errors) == before and source_id not in sources:
+            if len(self.errors) == before:
                 sources[source_id] = Source(
                     id=source_id, name=name, kind=kind, url=url, category=category,
                     topics=topic_slugs, interval=interval, allow_private=allow_private,

@@ -16,7 +16,7 @@ from .config import ConfigError, Settings
 from .crawl import crawl, sync_sources
 from .db import make_engine, migrate, session_factory, transaction
 from .fetch import Fetcher
-from .models import Item, ItemTopic, SourceState
+from .models import Item, ItemOrigin, ItemTopic, SourceState
 
 EXIT_USAGE = 2
 
@@ -190,8 +190,8 @@ def cmd_items(settings: Settings, args) -> int:
     when = func.coalesce(Item.published_at, Item.fetched_at)
     query = select(Item).options(selectinload(Item.topics), selectinload(Item.origins)) \
         .order_by(when.desc(), Item.id).limit(args.limit)
-    if args.source:
-        query = query.where(Item.source_id == args.source)
+    if args.source:  # every item seen from that source, also when another source had it first
+        query = query.where(Item.id.in_(select(ItemOrigin.item_id).where(ItemOrigin.source_id == args.source)))
     if args.category:
         query = query.where(Item.category == args.category)
     if args.topic:

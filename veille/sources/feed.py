@@ -26,8 +26,9 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
     parsed = feedparser.parse(
         io.BytesIO(content),
         response_headers={"content-type": content_type or "application/xml", "content-location": url},
-        sanitize_html=False,  # nh3 sanitises at ingest, with one allow-list for every kind
-        resolve_relative_uris=True,
+        # Ingest resolves links against each item's own URL and sanitises with one allow-list.
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
     warnings: list[str] = []
     if parsed.bozo:
