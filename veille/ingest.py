@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .catalog import Source, Topic
 from .classify import MANUAL, Document, classify
@@ -66,11 +66,14 @@ def shorten(text: str, limit: int) -> str:
 def store_entries(session: Session, source: Source, base_url: str, entries: list[Entry],
                   topics: dict[str, Topic], now: datetime) -> StoreCounts:
     counts = StoreCounts()
-    for entry in entries:
-        record = normalise(entry, base_url)
-        item, origin = _find(session, source.id, record)
+    records = [normalise(entry, base_url) for entry in entries]
+    known = _Known.load(session, source.id, records)
+    for record in records:
+        entry = record.entry
+        item, origin = known.find(record)
         if item is None:
-            item = _new_item(session, source, record, now)
+            item = _new_item(source, record, now, known.taken_ids)
+            session.add(item)
             counts.new += 1
         elif item.source_id == source.id and item.content_hash != record.content_hash:
             _fill(item, record)
@@ -78,46 +81,86 @@ def store_entries(session: Session, source: Source, base_url: str, entries: list
             counts.updated += 1
         else:
             if item.source_id == source.id:
-                item.published_at = record.entry.published or item.published_at
+                item.published_at = entry.published or item.published_at
             counts.unchanged += 1
         if origin is None:
-            session.add(ItemOrigin(item=item, source_id=source.id, key=entry.key,
-                                   url=record.url, first_seen_at=now))
+            origin = ItemOrigin(item=item, source_id=source.id, key=entry.key, url=record.url, first_seen_at=now)
+            session.add(origin)
+        known.remember(item, origin)
         if item.source_id == source.id:
             assign_topics(item, topics, source.topics)
         counts.item_ids.append(item.id)
-        session.flush()
+    session.flush()
     return counts
 
 
-def _find(session: Session, source_id: str, record: Normalised) -> tuple[Item | None, ItemOrigin | None]:
-    origin = session.scalar(select(ItemOrigin).where(
-        ItemOrigin.source_id == source_id, ItemOrigin.key == record.entry.key))
-    if origin is not None:
-        return origin.item, origin
-    entry = record.entry
-    if entry.jorf_id:
-        item = session.scalar(select(Item).where(Item.jorf_id == entry.jorf_id).limit(1))
-        if item is not None:
-            return item, None
-    if record.canonical:
-        item = session.scalar(select(Item).where(Item.canonical_url == record.canonical).limit(1))
-        if item is not None:
-            return item, None
-    return None, None
+class _Known:
+    """What the archive already holds for a batch of entries, loaded in a few queries."""
+
+    def __init__(self, source_id: str):
+        self.source_id = source_id
+        self.origins: dict[str, ItemOrigin] = {}
+        self.by_jorf_id: dict[str, Item] = {}
+        self.by_canonical: dict[str, Item] = {}
+        self.taken_ids: set[str] = set()
+
+    @classmethod
+    def load(cls, session: Session, source_id: str, records: list["Normalised"]) -> "_Known":
+        known = cls(source_id)
+        keys = [r.entry.key for r in records]
+        jorf_ids = [r.entry.jorf_id for r in records if r.entry.jorf_id]
+        canonicals = [r.canonical for r in records if r.canonical]
+        with_topics = selectinload(Item.topics)
+        for chunk in _chunks(keys):
+            for origin in session.scalars(select(ItemOrigin).options(joinedload(ItemOrigin.item).options(with_topics))
+                                          .where(ItemOrigin.source_id == source_id, ItemOrigin.key.in_(chunk))):
+                known.origins[origin.key] = origin
+        for chunk in _chunks(jorf_ids):
+            for item in session.scalars(select(Item).options(with_topics).where(Item.jorf_id.in_(chunk))):
+                known.by_jorf_id.setdefault(item.jorf_id, item)
+        for chunk in _chunks(canonicals):
+            for item in session.scalars(select(Item).options(with_topics).where(Item.canonical_url.in_(chunk))):
+                known.by_canonical.setdefault(item.canonical_url, item)
+        seeds = [_item_id(_seed(source_id, r)) for r in records]
+        for chunk in _chunks(seeds):
+            known.taken_ids.update(session.scalars(select(Item.id).where(Item.id.in_(chunk))))
+        return known
+
+    def find(self, record: "Normalised") -> tuple[Item | None, ItemOrigin | None]:
+        origin = self.origins.get(record.entry.key)
+        if origin is not None:
+            return origin.item, origin
+        item = (record.entry.jorf_id and self.by_jorf_id.get(record.entry.jorf_id)) \
+            or (record.canonical and self.by_canonical.get(record.canonical))
+        return item or None, None
+
+    def remember(self, item: Item, origin: ItemOrigin) -> None:
+        self.origins[origin.key] = origin
+        if item.jorf_id:
+            self.by_jorf_id.setdefault(item.jorf_id, item)
+        if item.canonical_url:
+            self.by_canonical.setdefault(item.canonical_url, item)
+        self.taken_ids.add(item.id)
 
 
-def _new_item(session: Session, source: Source, record: Normalised, now: datetime) -> Item:
-    entry = record.entry
-    seed = entry.jorf_id or record.canonical or f"{source.id}\x1f{entry.key}"
+def _chunks(values: list[str], size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _seed(source_id: str, record: "Normalised") -> str:
+    return record.entry.jorf_id or record.canonical or f"{source_id}\x1f{record.entry.key}"
+
+
+def _new_item(source: Source, record: Normalised, now: datetime, taken_ids: set[str]) -> Item:
+    seed = _seed(source.id, record)
     item_id = _item_id(seed)
-    while session.get(Item, item_id) is not None:
+    while item_id in taken_ids:
         seed += "\x1f"
         item_id = _item_id(seed)
     item = Item(id=item_id, source_id=source.id, category=source.category,
-                fetched_at=now, updated_at=now)
+                fetched_at=now, updated_at=now, topics=[])
     _fill(item, record)
-    session.add(item)
     return item
 
 

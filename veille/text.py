@@ -31,12 +31,19 @@ BROKEN_ENTITY_RE = re.compile(r"et#(\d{2,5});")
 # What is left of a no-break space (C2 A0) read as Latin-1 once the space itself was trimmed.
 # French never puts "Â" before a space or at the end of a text.
 STRAY_NBSP_RE = re.compile(r"Â(?=\s|$)")
+# UTF-8 read as Latin-1 or CP1252 always leaves one of these behind; ftfy is slow, so only
+# text that shows one goes through it.
+MOJIBAKE_HINT_RE = re.compile(r"[ÃÂ]|â[\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
 
 
 def fix_text(text: str) -> str:
     """Repair mojibake ("IntÃ©gration"), drop control characters, normalise to NFC."""
-    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_latin_ligatures=False)
-    return STRAY_NBSP_RE.sub(" ", CONTROL_RE.sub("", text))
+    if MOJIBAKE_HINT_RE.search(text):
+        text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_latin_ligatures=False)
+        text = STRAY_NBSP_RE.sub(" ", text)
+    else:
+        text = unicodedata.normalize("NFC", text)
+    return CONTROL_RE.sub("", text)
 
 
 def plain_title(raw: str) -> str:
