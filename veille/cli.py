@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from tqdm import tqdm
 
@@ -41,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
+    except SQLAlchemyError as exc:
+        if os.environ.get("VEILLE_DEBUG"):
+            raise
+        print(f"erreur de base de données ({settings.database_url}) : {exc.__class__.__name__}: "
+              f"{getattr(exc, 'orig', None) or exc}", file=sys.stderr)
+        return 1
 
 
 def iso_date(text: str) -> date:

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from .config import Settings
+from .config import ConfigError, Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -35,12 +36,15 @@ class UTCDateTime(TypeDecorator):
 
 def make_engine(settings: Settings) -> Engine:
     url = settings.database_url
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise ConfigError(f"VEILLE_DATABASE_URL : base de données inutilisable « {url} » ({exc})") from None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

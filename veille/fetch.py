@@ -90,8 +90,8 @@ def check_address(url: str, allow_private: bool) -> None:
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise FetchError(f"nom de domaine introuvable : {parts.hostname} ({exc})") from None
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise FetchError(f"nom de domaine introuvable : {parts.hostname}") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if address.is_global:
