@@ -12,7 +12,7 @@ from veille.config import Settings
 from veille.crawl import crawl
 from veille.db import make_engine, migrate, session_factory
 from veille.fetch import Fetcher, FetchPolicy
-from veille.models import FetchLog, Item, ItemOrigin, SourceState
+from veille.models import FetchLog, IndexChange, Item, ItemOrigin, SourceState
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Flux</title><link>https://exemple.gouv.fr/</link><description>d</description>
@@ -129,6 +129,10 @@ def test_changed_item_is_updated_not_duplicated(env, server):
     assert "1 mis à jour" in result.out
     items = items_json(env)
     assert len(items) == 2
+    with env.session() as session:  # the search indexer is told in the same transaction
+        changes = session.execute(select(IndexChange.item_id, IndexChange.op).order_by(IndexChange.id)).all()
+    updated = next(i["id"] for i in items if i["title"].endswith("(rectifié)"))
+    assert len(changes) == 3 and changes[-1] == (updated, "upsert")
     assert {i["title"] for i in items} == {"Autre", "Arrêté relatif aux concours (rectifié)"}
 
 

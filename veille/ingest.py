@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from .catalog import Source, Topic
 from .classify import MANUAL, Document, classify
 from .entry import Entry
-from .models import Item, ItemOrigin, ItemTopic
+from .models import IndexChange, Item, ItemOrigin, ItemTopic
 from .text import html_to_text, plain_title, sanitize_html
 from .urls import absolute_http_url, canonical_url
 
@@ -68,27 +68,34 @@ def store_entries(session: Session, source: Source, base_url: str, entries: list
     counts = StoreCounts()
     records = [normalise(entry, base_url) for entry in entries]
     known = _Known.load(session, source.id, records)
+    queued: set[str] = set()  # items already in the index change log of this batch
     for record in records:
         entry = record.entry
         item, origin = known.find(record)
+        primary = item is None or item.source_id == source.id
+        changed = True
         if item is None:
             item = _new_item(source, record, now, known.taken_ids)
             session.add(item)
             counts.new += 1
-        elif item.source_id == source.id and item.content_hash != record.content_hash:
+        elif primary and item.content_hash != record.content_hash:
             _fill(item, record)
             item.updated_at = now
             counts.updated += 1
         else:
-            if item.source_id == source.id:
+            if primary:
                 item.published_at = entry.published or item.published_at
             counts.unchanged += 1
+            changed = False
         if origin is None:
             origin = ItemOrigin(item=item, source_id=source.id, key=entry.key, url=record.url, first_seen_at=now)
             session.add(origin)
         known.remember(item, origin)
-        if item.source_id == source.id:
-            assign_topics(item, topics, source.topics)
+        if primary:
+            changed = assign_topics(item, topics, source.topics) or changed
+        if changed and item.id not in queued:
+            session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
+            queued.add(item.id)
         counts.item_ids.append(item.id)
     session.flush()
     return counts
@@ -186,8 +193,9 @@ def _fill(item: Item, record: Normalised) -> None:
     item.extra = dict(entry.extra)
 
 
-def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str, ...]) -> None:
-    """Re-apply the rules, keeping an editor's manual choices."""
+def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str, ...]) -> bool:
+    """Re-apply the rules, keeping an editor's manual choices; True when the rubriques changed."""
+    before = {(t.topic, t.origin, t.reason) for t in item.topics}
     manual = {t.topic for t in item.topics if t.origin == MANUAL}
     doc = Document(title=item.title, text=item.text, ministry=item.ministry, nor=item.nor,
                    tags=tuple(item.tags or ()))
@@ -202,3 +210,4 @@ def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str
             item.topics.append(ItemTopic(topic=slug, origin=assignment.origin, reason=assignment.reason))
         else:
             row.origin, row.reason = assignment.origin, assignment.reason
+    return {(t.topic, t.origin, t.reason) for t in item.topics} != before

@@ -35,6 +35,7 @@ class SourceState(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_item_count: Mapped[int | None] = mapped_column(Integer)
     health_warning: Mapped[str | None] = mapped_column(Text)
+    cursor: Mapped[dict | None] = mapped_column(JSON)  # multi-document kinds: what was already read
 
 
 class Item(Base):
@@ -103,6 +104,29 @@ class ItemTopic(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     item: Mapped[Item] = relationship(back_populates="topics")
+
+
+class ItemLink(Base):
+    """A cross-source link: a communiqué citing a JO text, an answer to its question."""
+
+    __tablename__ = "item_links"
+
+    from_item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    to_item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # "cites" or "answers"
+    via: Mapped[str] = mapped_column(String(60))  # the identifier that made the link (NOR, JORFTEXT…)
+
+
+class IndexChange(Base):
+    """What the search indexer still has to do, written in the same transaction as the item,
+    so that a crash between storing and indexing loses nothing."""
+
+    __tablename__ = "index_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(String(32), index=True)
+    op: Mapped[str] = mapped_column(String(10))  # "upsert" or "delete"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class FetchLog(Base):
