@@ -281,7 +281,7 @@ def test_due_only_fetches_sources_whose_time_has_come(env, server):
 def test_unimplemented_kind_is_reported_not_fatal(env, server):
     server.route("/a.xml", fixture_bytes("dgcl_rss2_utf8.xml"))
     env.write_feeds([{"id": "a", "name": "A", "url": server.url("/a.xml")},
-                     {"id": "future", "name": "Futur", "kind": "html", "url": "https://exemple.gouv.fr/"}])
+                     {"id": "future", "name": "Futur", "kind": "jorf", "url": "https://exemple.gouv.fr/"}])
     result = env.cli("crawl")
     assert result.code == 0 and "pas encore pris en charge" in result.out and "3 nouveaux" in result.out
 

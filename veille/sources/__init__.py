@@ -5,13 +5,14 @@ from typing import Callable
 
 from ..catalog import Source
 from ..entry import ParseResult
-from . import feed
+from . import feed, html
 
 Parser = Callable[[bytes, str, str, Source], ParseResult]
 
 PARSERS: dict[str, Parser] = {
     "rss": feed.parse,
     "atom": feed.parse,
+    "html": html.parse,
 }
 
 
