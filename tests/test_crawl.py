@@ -12,7 +12,7 @@ from veille.config import Settings
 from veille.crawl import crawl
 from veille.db import make_engine, migrate, session_factory
 from veille.fetch import Fetcher, FetchPolicy
-from veille.models import FetchLog, IndexChange, Item, ItemOrigin, SourceState
+from veille.models import FetchLog, IndexChange, Item, ItemOrigin, ItemTopic, SourceState
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Flux</title><link>https://exemple.gouv.fr/</link><description>d</description>
@@ -332,3 +332,28 @@ def test_every_shared_sample_feed_crawls(env, server):
             assert item["published"] is None or item["published"] < "2026-12"
     decree = next(i for i in items_json(env) if "2020-1622" in i["title"])
     assert decree["jorf_id"] == "JORFTEXT000042702330" and decree["published"] == "2020-12-20T00:00:00+00:00"
+
+
+def test_classify_explain_and_reclassify_keep_manual_choices(env, server):
+    server.route("/dgcl.xml", fixture_bytes("dgcl_rss2_utf8.xml"))
+    env.write_feeds([{"id": "dgcl", "name": "DGCL", "url": server.url("/dgcl.xml")}])
+    env.cli("crawl")
+    fibre = next(i for i in items_json(env) if i["title"].startswith("Fibre"))
+    explained = env.cli("classify", "--explain", fibre["id"])
+    assert explained.code == 0
+    assert "tic-reseaux-telephonie" in explained.out and "mot-clé « fibre optique » dans le titre" in explained.out
+
+    with env.session() as session, session.begin():  # an editor adds a rubrique by hand
+        session.add(ItemTopic(item_id=fibre["id"], topic="elections", origin="manual", reason="éditeur"))
+    topics = [{"slug": "tic-reseaux-telephonie", "label": "TIC - Réseaux - Téléphonie", "keywords": ["réseaux d'initiative publique"]},
+              {"slug": "elections", "label": "Élections", "keywords": ["scrutin"]}]
+    env.write_feeds([{"id": "dgcl", "name": "DGCL", "url": server.url("/dgcl.xml")}], topics=topics)
+    result = env.cli("reclassify")
+    assert result.code == 0 and "3 articles reclassés : 3 ont changé de rubriques" in result.out
+    by_title = {i["title"][:5]: i["topics"] for i in items_json(env)}
+    assert by_title == {"Fibre": ["elections", "tic-reseaux-telephonie"], "Dotat": [], "Élect": []}
+    again = env.cli("classify", "--explain", fibre["id"])
+    assert "choix d'un éditeur" in again.out and "réseaux d'initiative publique" in again.out
+    dgf = next(i for i in items_json(env) if i["title"].startswith("Dotation"))
+    assert "« À classer »" in env.cli("classify", "--explain", dgf["id"]).out
+    assert env.cli("classify", "--explain", "inconnu").code == 2

@@ -31,19 +31,29 @@ class Assignment:
     reason: str
 
 
+@dataclass(frozen=True)
+class _Phrases:
+    """Whole-word alternation over folded phrases, remembering each phrase as written."""
+
+    pattern: re.Pattern | None
+    written: dict[str, str]
+
+    def find(self, text: str) -> str | None:
+        match = self.pattern.search(text) if self.pattern else None
+        if match is None:
+            return None
+        return self.written.get(" ".join(re.split(r"\W+", match.group(1))), match.group(1))
+
+
 @lru_cache(maxsize=None)
-def _words(phrases: tuple[str, ...]) -> re.Pattern | None:
-    folded = sorted({" ".join(fold(p).split()) for p in phrases if p.strip()}, key=len, reverse=True)
-    if not folded:
-        return None
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(p).replace(r"\ ", r"\W+") for p in folded) + r")(?!\w)")
-
-
-def _find(pattern: re.Pattern | None, text: str) -> str | None:
-    if pattern is None:
-        return None
-    match = pattern.search(text)
-    return match.group(1) if match else None
+def _words(phrases: tuple[str, ...]) -> _Phrases:
+    written = {" ".join(re.split(r"\W+", fold(p).strip())): p for p in phrases if p.strip()}
+    if not written:
+        return _Phrases(None, {})
+    alternatives = sorted(written, key=len, reverse=True)
+    # Any run of non-word characters between words: "d'initiative" matches "d’initiative".
+    pattern = r"(?<!\w)(" + "|".join(r"\W+".join(map(re.escape, p.split())) for p in alternatives) + r")(?!\w)"
+    return _Phrases(re.compile(pattern), written)
 
 
 def classify(doc: Document, topics: dict[str, Topic], source_topics: tuple[str, ...] = ()) -> list[Assignment]:
@@ -75,9 +85,9 @@ def _rule_reason(topic: Topic, title: str, body: str, ministry: str, nor: str | 
             return f"rubrique « {tag} » de la source"
     keywords, vetoes = _words(topic.keywords), _words(topic.exclude)
     for where, text in (("le titre", title), ("le texte", body)):
-        word = _find(keywords, text)
+        word = keywords.find(text)
         if word:
-            veto = _find(vetoes, title + "\n" + body)
+            veto = vetoes.find(title + "\n" + body)
             if veto:
                 return None
             return f"mot-clé « {word} » dans {where}"

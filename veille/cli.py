@@ -15,9 +15,11 @@ from tqdm import tqdm
 from . import french_argparse
 from .catalog import CATEGORIES, CatalogInvalid, load_catalog
 from .config import ConfigError, Settings
-from .crawl import crawl, sync_sources
+from .classify import classify
+from .crawl import crawl, sync_sources, utcnow
 from .db import make_engine, migrate, session_factory, transaction
 from .fetch import Fetcher
+from .ingest import document_of, reclassify_items
 from .models import Item, ItemOrigin, ItemTopic, SourceState
 
 EXIT_USAGE = 2
@@ -94,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     items.add_argument("--since", type=iso_date, metavar="AAAA-MM-JJ")
     items.add_argument("--limit", type=positive_int, default=50)
     items.set_defaults(func=cmd_items)
+
+    classify_cmd = commands.add_parser("classify", help="expliquer les rubriques d'un article")
+    classify_cmd.add_argument("--explain", metavar="ITEM_ID", required=True)
+    classify_cmd.set_defaults(func=cmd_classify)
+
+    reclassify = commands.add_parser("reclassify", help="réappliquer les règles de classement à toute l'archive")
+    reclassify.set_defaults(func=cmd_reclassify)
     return parser
 
 
@@ -216,6 +225,51 @@ def cmd_items(settings: Settings, args) -> int:
         rows = [(_local(item.published_at or item.fetched_at, settings.timezone)[:10], item.source_id,
                  ", ".join(item.topic_slugs) or "à classer", _clip(item.title, 90)) for item in items]
     print_table(("date", "source", "rubriques", "titre"), rows)
+    return 0
+
+
+def cmd_classify(settings: Settings, args) -> int:
+    catalog = load_catalog(settings.feeds_path)
+    factory = _open(settings)
+    with factory() as session:
+        item = session.get(Item, args.explain)
+        if item is None:
+            raise UsageError(f"article inconnu « {args.explain} » (voir « veille items »)")
+        print(f"{item.id} : {item.title}")
+        print(f"source : {item.source_id} ; catégorie : {CATEGORIES.get(item.category, item.category)}")
+        source = catalog.sources.get(item.source_id)
+        fresh = {a.topic: a for a in classify(document_of(item), catalog.topics, source.topics if source else ())}
+        rows = []
+        for row in item.topics:
+            label = catalog.topics[row.topic].label if row.topic in catalog.topics else row.topic
+            rows.append((row.topic, label, ORIGIN_WORDS.get(row.origin, row.origin), row.reason))
+        for slug, assignment in fresh.items():
+            if slug not in {r.topic for r in item.topics}:
+                rows.append((slug, catalog.topics[slug].label, "règles actuelles (pas encore appliquées)",
+                             assignment.reason))
+    if not rows:
+        print("Aucune règle ne s'applique : l'article est « À classer ».")
+        return 0
+    print_table(("rubrique", "libellé", "origine", "règle"), rows)
+    return 0
+
+
+ORIGIN_WORDS = {"rule": "règle", "source": "source", "manual": "choix d'un éditeur"}
+
+
+def cmd_reclassify(settings: Settings, args) -> int:
+    catalog = load_catalog(settings.feeds_path)
+    factory = _open(settings)
+    with factory() as session:
+        ids = session.scalars(select(Item.id).order_by(Item.id)).all()
+    changed = 0
+    with tqdm(total=len(ids), desc="Reclassement", unit="article", file=sys.stderr, disable=None) as bar:
+        for start in range(0, len(ids), 500):
+            with transaction(factory) as session:
+                changed += reclassify_items(session, ids[start:start + 500], catalog, utcnow())
+            bar.update(len(ids[start:start + 500]))
+    print(f"{len(ids)} articles reclassés : {changed} ont changé de rubriques "
+          "(les choix des éditeurs sont conservés).")
     return 0
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+SEARCH_BACKENDS = ("whoosh", "tantivy")
+
+
 class ConfigError(Exception):
     """A setting or the catalog is wrong; the message says where."""
 
@@ -18,6 +21,7 @@ class Settings:
     index_dir: Path
     feeds_path: Path
     timezone: ZoneInfo
+    search_backend: str = "whoosh"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -29,7 +33,12 @@ class Settings:
             timezone = ZoneInfo(tz_name)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"VEILLE_TIMEZONE : fuseau horaire inconnu « {tz_name} »") from None
+        search_backend = (env.get("VEILLE_SEARCH") or "whoosh").strip().lower()
+        if search_backend not in SEARCH_BACKENDS:
+            raise ConfigError(f"VEILLE_SEARCH : moteur de recherche inconnu « {search_backend} » "
+                              f"(moteurs : {', '.join(SEARCH_BACKENDS)})")
         return cls(
+            search_backend=search_backend,
             home=home,
             database_url=database_url,
             index_dir=Path(env.get("VEILLE_INDEX_DIR") or "./index"),

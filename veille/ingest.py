@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from .catalog import Source, Topic
+from .catalog import Catalog, Source, Topic
 from .classify import MANUAL, Document, classify
 from .entry import Entry
 from .models import IndexChange, Item, ItemOrigin, ItemTopic
@@ -150,6 +150,18 @@ class _Known:
         self.taken_ids.add(item.id)
 
 
+def reclassify_items(session: Session, item_ids: list[str], catalog: Catalog, now: datetime) -> int:
+    """Apply the current rules to these items; returns how many changed rubriques."""
+    changed = 0
+    items = session.scalars(select(Item).options(selectinload(Item.topics)).where(Item.id.in_(item_ids)))
+    for item in items:
+        source = catalog.sources.get(item.source_id)
+        if assign_topics(item, catalog.topics, source.topics if source else ()):
+            session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
+            changed += 1
+    return changed
+
+
 def _chunks(values: list[str], size: int = 500):
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -193,13 +205,16 @@ def _fill(item: Item, record: Normalised) -> None:
     item.extra = dict(entry.extra)
 
 
+def document_of(item: Item) -> Document:
+    return Document(title=item.title, text=item.text, ministry=item.ministry, nor=item.nor,
+                    tags=tuple(item.tags or ()))
+
+
 def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str, ...]) -> bool:
     """Re-apply the rules, keeping an editor's manual choices; True when the rubriques changed."""
     before = {(t.topic, t.origin, t.reason) for t in item.topics}
     manual = {t.topic for t in item.topics if t.origin == MANUAL}
-    doc = Document(title=item.title, text=item.text, ministry=item.ministry, nor=item.nor,
-                   tags=tuple(item.tags or ()))
-    wanted = {a.topic: a for a in classify(doc, topics, source_topics) if a.topic not in manual}
+    wanted = {a.topic: a for a in classify(document_of(item), topics, source_topics) if a.topic not in manual}
     for row in list(item.topics):
         if row.origin != MANUAL and row.topic not in wanted:
             item.topics.remove(row)
