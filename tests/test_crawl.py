@@ -68,7 +68,7 @@ def test_crawl_stores_items_and_lists_them(env, server):
     assert dgf["source"] == "dgcl" and dgf["category"] == "actualite"
     assert dgf["published"] == "2017-03-29T04:30:00+00:00"
     assert dgf["url"] == "https://www.collectivites-locales.gouv.fr/dgf-2017?xtor=RSS-1"
-    assert dgf["nor"] == "INTB1708123A"
+    assert dgf["nor"] is None and dgf["links"] == []  # it cites INTB1708123A, not in the archive
     assert dgf["topics"] == ["finances-locales"]
     fibre = next(i for i in items if i["title"].startswith("Fibre optique"))
     assert "tic-reseaux-telephonie" in fibre["topics"]
@@ -357,3 +357,19 @@ def test_classify_explain_and_reclassify_keep_manual_choices(env, server):
     dgf = next(i for i in items_json(env) if i["title"].startswith("Dotation"))
     assert "« À classer »" in env.cli("classify", "--explain", dgf["id"]).out
     assert env.cli("classify", "--explain", "inconnu").code == 2
+
+
+@pytest.mark.parametrize("communique_first", [True, False])
+def test_communique_naming_a_nor_is_linked_to_the_text(env, server, communique_first):
+    server.route("/jo.xml", fixture_bytes("legifrss_like_atom_empty_ns.xml"))
+    server.route("/com.xml", rss({"title": "Le FCTVA simplifié", "guid": "c1", "link": "https://www.cohesion-territoires.gouv.fr/fctva",
+                                  "text": "Le décret (NOR : TERB2034567D) publié au JO simplifie le calcul."}))
+    jo = {"id": "jo", "name": "JO", "kind": "atom", "url": server.url("/jo.xml"), "category": "journal-officiel"}
+    com = {"id": "com", "name": "Communiqués", "url": server.url("/com.xml")}
+    env.write_feeds([com, jo] if communique_first else [jo, com])
+    env.cli("crawl", "--source", "com" if communique_first else "jo")
+    env.cli("crawl")
+    by_source = {i["source"]: i for i in items_json(env)}
+    decree, communique = by_source["jo"], by_source["com"]
+    assert communique["links"] == [{"kind": "cites", "id": decree["id"], "via": "TERB2034567D"}]
+    assert decree["links"] == [{"kind": "cited-by", "id": communique["id"], "via": "TERB2034567D"}]

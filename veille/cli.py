@@ -20,6 +20,7 @@ from .crawl import crawl, sync_sources, utcnow
 from .db import make_engine, migrate, session_factory, transaction
 from .fetch import Fetcher
 from .ingest import document_of, reclassify_items
+from .links import links_of
 from .models import Item, ItemOrigin, ItemTopic, SourceState
 
 EXIT_USAGE = 2
@@ -220,7 +221,9 @@ def cmd_items(settings: Settings, args) -> int:
         items = session.scalars(query).all()
         if args.json:
             for item in items:
-                print(json.dumps(item_json(item), ensure_ascii=False))
+                record = item_json(item)
+                record["links"] = [{"kind": l.kind, "id": l.item_id, "via": l.via} for l in links_of(session, item.id)]
+                print(json.dumps(record, ensure_ascii=False))
             return 0
         rows = [(_local(item.published_at or item.fetched_at, settings.timezone)[:10], item.source_id,
                  ", ".join(item.topic_slugs) or "à classer", _clip(item.title, 90)) for item in items]

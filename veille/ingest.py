@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from .catalog import Catalog, Source, Topic
 from .classify import MANUAL, Document, classify
 from .entry import Entry
+from .links import update_refs
 from .models import IndexChange, Item, ItemOrigin, ItemTopic
 from .text import html_to_text, plain_title, sanitize_html
 from .urls import absolute_http_url, canonical_url
@@ -91,6 +92,8 @@ def store_entries(session: Session, source: Source, base_url: str, entries: list
             origin = ItemOrigin(item=item, source_id=source.id, key=entry.key, url=record.url, first_seen_at=now)
             session.add(origin)
         known.remember(item, origin)
+        if primary and changed:
+            update_refs(item)
         if primary:
             changed = assign_topics(item, topics, source.topics) or changed
         if changed and item.id not in queued:
@@ -117,16 +120,16 @@ class _Known:
         keys = [r.entry.key for r in records]
         jorf_ids = [r.entry.jorf_id for r in records if r.entry.jorf_id]
         canonicals = [r.canonical for r in records if r.canonical]
-        with_topics = selectinload(Item.topics)
+        related = (selectinload(Item.topics), selectinload(Item.refs))
         for chunk in _chunks(keys):
-            for origin in session.scalars(select(ItemOrigin).options(joinedload(ItemOrigin.item).options(with_topics))
+            for origin in session.scalars(select(ItemOrigin).options(joinedload(ItemOrigin.item).options(*related))
                                           .where(ItemOrigin.source_id == source_id, ItemOrigin.key.in_(chunk))):
                 known.origins[origin.key] = origin
         for chunk in _chunks(jorf_ids):
-            for item in session.scalars(select(Item).options(with_topics).where(Item.jorf_id.in_(chunk))):
+            for item in session.scalars(select(Item).options(*related).where(Item.jorf_id.in_(chunk))):
                 known.by_jorf_id.setdefault(item.jorf_id, item)
         for chunk in _chunks(canonicals):
-            for item in session.scalars(select(Item).options(with_topics).where(Item.canonical_url.in_(chunk))):
+            for item in session.scalars(select(Item).options(*related).where(Item.canonical_url.in_(chunk))):
                 known.by_canonical.setdefault(item.canonical_url, item)
         seeds = [_item_id(_seed(source_id, r)) for r in records]
         for chunk in _chunks(seeds):
@@ -178,7 +181,7 @@ def _new_item(source: Source, record: Normalised, now: datetime, taken_ids: set[
         seed += "\x1f"
         item_id = _item_id(seed)
     item = Item(id=item_id, source_id=source.id, category=source.category,
-                fetched_at=now, updated_at=now, topics=[])
+                fetched_at=now, updated_at=now, topics=[], refs=[])
     _fill(item, record)
     return item
 

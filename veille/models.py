@@ -71,6 +71,7 @@ class Item(Base):
         back_populates="item", cascade="all, delete-orphan", order_by="ItemTopic.topic")
     origins: Mapped[list["ItemOrigin"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemOrigin.id")
+    refs: Mapped[list["ItemRef"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def topic_slugs(self) -> list[str]:
@@ -106,15 +107,16 @@ class ItemTopic(Base):
     item: Mapped[Item] = relationship(back_populates="topics")
 
 
-class ItemLink(Base):
-    """A cross-source link: a communiqué citing a JO text, an answer to its question."""
+class ItemRef(Base):
+    """An official identifier an item carries ("self": its NOR, JORFTEXT, question uid, ECLI) or
+    names in its text ("cites"). Links between items are derived from these, so they hold
+    whichever item arrives first."""
 
-    __tablename__ = "item_links"
+    __tablename__ = "item_refs"
 
-    from_item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
-    to_item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True)
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # "cites" or "answers"
-    via: Mapped[str] = mapped_column(String(60))  # the identifier that made the link (NOR, JORFTEXT…)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(10), primary_key=True)  # "self" or "cites"
 
 
 class IndexChange(Base):

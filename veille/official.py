@@ -46,3 +46,11 @@ def guess_nature(title: str) -> str | None:
         if pattern.match(title):
             return name
     return None
+
+
+NOR_MENTION_RE = re.compile(r"\b([A-Z]{4}\d{7}[A-Z])\b")
+
+
+def mentioned_ids(text: str) -> set[str]:
+    """Every NOR and JORFTEXT id a text names: "NOR : TERB2001234A", "JORFTEXT000042702330"."""
+    return set(JORFTEXT_RE.findall(text)) | set(NOR_MENTION_RE.findall(text))

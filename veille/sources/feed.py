@@ -99,7 +99,7 @@ def _entry(raw: feedparser.FeedParserDict, base_url: str, official: bool) -> Ent
         content_html=content,
         published=published,
         jorf_id=jorf_id or find_jorf_id(guid, link),
-        nor=find_nor(title, summary, content),
+        nor=find_nor(title, summary, content) if official else None,
         nature=guess_nature(title) if official else None,
         ministry=plain_title(author) if author.lower().startswith(("minist", "premier ministre")) else None,
         tags=tuple(plain_title(t.get("term") or "") for t in raw.get("tags", []) if t.get("term")),

@@ -190,7 +190,7 @@ def _entry(block: Tag, selectors: dict[str, soupsieve.SoupSieve], base: str, off
         content_html=summary,  # the list page's text is all there is until the article is fetched
         published=_published(block, selectors.get("date")),
         jorf_id=find_jorf_id(link),
-        nor=find_nor(title, summary),
+        nor=find_nor(title, summary) if official else None,
         nature=guess_nature(title) if official else None,
     )
 

@@ -1,8 +1,8 @@
-"""cursors, item links, index change log
+"""cursors, item references, index change log
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 06:06:10.177367
+Create Date: 2026-11-26 06:08:30.596940
 """
 from alembic import op
 import sqlalchemy as sa
@@ -26,17 +26,15 @@ def upgrade() -> None:
     with op.batch_alter_table('index_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_index_changes_item_id'), ['item_id'], unique=False)
 
-    op.create_table('item_links',
-    sa.Column('from_item_id', sa.String(length=32), nullable=False),
-    sa.Column('to_item_id', sa.String(length=32), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('via', sa.String(length=60), nullable=False),
-    sa.ForeignKeyConstraint(['from_item_id'], ['items.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['to_item_id'], ['items.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('from_item_id', 'to_item_id', 'kind')
+    op.create_table('item_refs',
+    sa.Column('item_id', sa.String(length=32), nullable=False),
+    sa.Column('ref', sa.String(length=60), nullable=False),
+    sa.Column('role', sa.String(length=10), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('item_id', 'ref', 'role')
     )
-    with op.batch_alter_table('item_links', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_item_links_to_item_id'), ['to_item_id'], unique=False)
+    with op.batch_alter_table('item_refs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_item_refs_ref'), ['ref'], unique=False)
 
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cursor', sa.JSON(), nullable=True))
@@ -47,10 +45,10 @@ def downgrade() -> None:
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.drop_column('cursor')
 
-    with op.batch_alter_table('item_links', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_item_links_to_item_id'))
+    with op.batch_alter_table('item_refs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_item_refs_ref'))
 
-    op.drop_table('item_links')
+    op.drop_table('item_refs')
     with op.batch_alter_table('index_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_index_changes_item_id'))
 

@@ -1,0 +1,55 @@
+"""Cross-source links, derived from the official identifiers items carry or cite.
+
+A communiqué naming a NOR or a JORFTEXT id cites that text; items sharing an identifier of
+their own (a question and its answer from two sources) are the same matter. Links hold in
+whichever order the items arrive, since they are computed from stored references.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from .models import Item, ItemRef
+from .official import mentioned_ids
+
+SELF, CITES = "self", "cites"
+OWN_ID_FIELDS = ("uid", "ecli")  # identifiers kinds put in Item.extra
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str  # "cites", "cited-by" or "same"
+    item_id: str
+    title: str
+    via: str
+
+
+def refs_of(item: Item) -> set[tuple[str, str]]:
+    own = {item.jorf_id, item.nor} | {(item.extra or {}).get(name) for name in OWN_ID_FIELDS}
+    own.discard(None)
+    cited = mentioned_ids(f"{item.title}\n{item.text}") - own
+    return {(ref, SELF) for ref in own} | {(ref, CITES) for ref in cited}
+
+
+def update_refs(item: Item) -> None:
+    wanted = refs_of(item)
+    if {(r.ref, r.role) for r in item.refs} != wanted:
+        item.refs = [ItemRef(ref=ref, role=role) for ref, role in sorted(wanted)]
+
+
+def links_of(session: Session, item_id: str) -> list[Link]:
+    mine, theirs = aliased(ItemRef), aliased(ItemRef)
+    pairs = ((CITES, SELF, "cites"), (SELF, CITES, "cited-by"), (SELF, SELF, "same"))
+    links: dict[tuple[str, str], Link] = {}
+    for my_role, their_role, kind in pairs:
+        rows = session.execute(
+            select(Item.id, Item.title, mine.ref)
+            .join(theirs, theirs.item_id == Item.id)
+            .join(mine, (mine.ref == theirs.ref) & (mine.item_id == item_id))
+            .where(mine.role == my_role, theirs.role == their_role, Item.id != item_id)
+            .order_by(Item.id))
+        for other_id, title, ref in rows:
+            links.setdefault((kind, other_id), Link(kind, other_id, title, ref))
+    return list(links.values())
