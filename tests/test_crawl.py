@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import SAMPLES, fixture_bytes, needs_samples
-from veille.catalog import load_catalog
+from veille.catalog import KINDS, load_catalog
 from veille.config import Settings
 from veille.crawl import crawl
 from veille.db import make_engine, migrate, session_factory
 from veille.fetch import Fetcher, FetchPolicy
+from veille.sources import READERS
 from veille.models import FetchLog, IndexChange, Item, ItemOrigin, ItemTopic, SourceState
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -278,12 +279,8 @@ def test_due_only_fetches_sources_whose_time_has_come(env, server):
     assert "1 sources relevées" in env.cli("crawl", "--due").out
 
 
-def test_unimplemented_kind_is_reported_not_fatal(env, server):
-    server.route("/a.xml", fixture_bytes("dgcl_rss2_utf8.xml"))
-    env.write_feeds([{"id": "a", "name": "A", "url": server.url("/a.xml")},
-                     {"id": "future", "name": "Futur", "kind": "jorf", "url": "https://exemple.gouv.fr/"}])
-    result = env.cli("crawl")
-    assert result.code == 0 and "pas encore pris en charge" in result.out and "3 nouveaux" in result.out
+def test_every_kind_of_the_catalog_has_a_reader():
+    assert set(READERS) == set(KINDS)
 
 
 def test_usage_errors_exit_2(env):

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .catalog import Catalog, Source
 from .db import transaction
-from .entry import ParseError, ParseResult
-from .fetch import FetchError, Fetcher, FetchResult
+from .entry import ParseError
+from .fetch import FetchError, Fetcher
 from .ingest import store_entries
 from .models import FetchLog, SourceState
 from .schedule import is_due, next_after_failure, next_after_success
-from .sources import parser_for
+from .sources import Position, Reading, reader_for
 
-OK, NOT_MODIFIED, ERROR, SKIPPED = "ok", "not-modified", "error", "skipped"
+OK, NOT_MODIFIED, ERROR = "ok", "not-modified", "error"
 
 
 @dataclass
@@ -42,8 +42,7 @@ class _Fetched:
     source: Source
     started: datetime
     elapsed: float
-    result: FetchResult | None = None
-    parsed: ParseResult | None = None
+    reading: Reading | None = None
     error: FetchError | ParseError | None = None
 
 
@@ -92,21 +91,12 @@ def crawl(catalog: Catalog, factory: sessionmaker[Session], fetcher: Fetcher, *,
     with transaction(factory) as session:
         states = sync_sources(session, catalog)
         sources = select_sources(catalog, states, now, only, due)
-        validators = {s.id: (states[s.id].url, states[s.id].etag, states[s.id].last_modified) for s in sources}
+        positions = {s.id: Position(states[s.id].url, states[s.id].etag, states[s.id].last_modified,
+                                    states[s.id].cursor) for s in sources}
 
     outcomes: list[Outcome] = []
-    runnable = []
-    for source in sources:
-        if parser_for(source.kind) is None:
-            outcome = Outcome(source.id, SKIPPED, message=f"type « {source.kind} » pas encore pris en charge")
-            outcomes.append(outcome)
-            if on_done:
-                on_done(outcome)
-        else:
-            runnable.append(source)
-
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(_fetch_and_parse, fetcher, s, *validators[s.id]) for s in runnable]
+        futures = [pool.submit(_read, fetcher, s, positions[s.id]) for s in sources]
         for future in as_completed(futures):
             outcome = _record(factory, catalog, future.result())
             outcomes.append(outcome)
@@ -116,17 +106,11 @@ def crawl(catalog: Catalog, factory: sessionmaker[Session], fetcher: Fetcher, *,
     return sorted(outcomes, key=lambda o: order[o.source_id])
 
 
-def _fetch_and_parse(fetcher: Fetcher, source: Source, url: str, etag: str | None,
-                     last_modified: str | None) -> _Fetched:
+def _read(fetcher: Fetcher, source: Source, position: Position) -> _Fetched:
     started, clock = utcnow(), time.monotonic()
     fetched = _Fetched(source, started, 0.0)
     try:
-        fetched.result = fetcher.get(url, etag=etag, last_modified=last_modified,
-                                     allow_private=source.allow_private)
-        if not fetched.result.not_modified:
-            parse = parser_for(source.kind)
-            fetched.parsed = parse(fetched.result.content, fetched.result.url,
-                                   fetched.result.content_type, source)
+        fetched.reading = reader_for(source.kind)(fetcher, source, position)
     except (FetchError, ParseError) as exc:
         fetched.error = exc
     except Exception as exc:  # a parser bug must not take the crawl down
@@ -136,22 +120,24 @@ def _fetch_and_parse(fetcher: Fetcher, source: Source, url: str, etag: str | Non
 
 
 def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched) -> Outcome:
-    source, result = fetched.source, fetched.result
+    source, reading = fetched.source, fetched.reading
     now = utcnow()
-    outcome = Outcome(source.id, OK, http_status=result.status if result else getattr(fetched.error, "status", None))
+    status = reading.result.status if reading else getattr(fetched.error, "status", None)
+    outcome = Outcome(source.id, OK, http_status=status)
     if fetched.error is None:
         try:
             with transaction(factory) as session:
                 state = session.get(SourceState, source.id)
-                if result.not_modified:
+                parsed = reading.parsed
+                if parsed is None:
                     outcome.status = NOT_MODIFIED
                 else:
-                    counts = store_entries(session, source, result.url, fetched.parsed.entries,
+                    counts = store_entries(session, source, reading.result.url, parsed.entries,
                                            catalog.topics, now)
                     outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
-                    outcome.warnings = list(fetched.parsed.warnings)
-                    _health(state, len(fetched.parsed.entries), outcome)
-                _succeeded(state, source, result, now)
+                    outcome.warnings = list(parsed.warnings)
+                    _health(state, len(parsed.entries) if parsed.found is None else parsed.found, outcome)
+                _succeeded(state, source, reading, now)
                 _log(session, fetched, outcome)
             return outcome
         except Exception as exc:  # the transaction rolled back: nothing half-stored
@@ -176,11 +162,13 @@ def _health(state: SourceState, count: int, outcome: Outcome) -> None:
     state.last_item_count = count
 
 
-def _succeeded(state: SourceState, source: Source, result: FetchResult, now: datetime) -> None:
+def _succeeded(state: SourceState, source: Source, reading: Reading, now: datetime) -> None:
+    result = reading.result
     if result.moved_to:
         state.url = result.moved_to
-    if result.status == 200:
+    if result.status == 200 and reading.complete:
         state.etag, state.last_modified = result.etag, result.last_modified
+    state.cursor = reading.cursor
     state.last_checked_at = state.last_success_at = now
     state.failures = 0
     state.last_error = None

@@ -37,6 +37,7 @@ class ParseResult:
     entries: list[Entry]
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0  # blocks with neither title, link nor content
+    found: int | None = None  # documents the source listed, when not one per entry (dump listings)
 
 
 class ParseError(Exception):

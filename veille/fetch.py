@@ -145,8 +145,9 @@ class Fetcher:
         self.close()
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-            allow_private: bool = False) -> FetchResult:
+            allow_private: bool = False, max_bytes: int | None = None) -> FetchResult:
         deadline = time.monotonic() + self.policy.deadline
+        limit = max_bytes or self.policy.max_bytes
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -157,7 +158,7 @@ class Fetcher:
         all_permanent = True
         for _hop in range(self.policy.max_redirects + 1):
             check_address(url, allow_private)
-            status, headers, content = self._request(url, conditional, deadline)
+            status, headers, content = self._request(url, conditional, deadline, limit)
             if status not in REDIRECTS:
                 return self._result(url, status, headers, content, permanent if all_permanent else None)
             location = headers.get("location")
@@ -177,7 +178,7 @@ class Fetcher:
             url = target
         raise FetchError(f"trop de redirections (plus de {self.policy.max_redirects})")
 
-    def _request(self, url: str, headers: dict, deadline: float) -> tuple[int, httpx.Headers, bytes]:
+    def _request(self, url: str, headers: dict, deadline: float, limit: int) -> tuple[int, httpx.Headers, bytes]:
         host = urlsplit(url).hostname or ""
         with self._hosts_lock:
             gate = self._hosts[host]
@@ -187,13 +188,13 @@ class Fetcher:
                     if response.status_code != 200:
                         return response.status_code, response.headers, b""
                     declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > self.policy.max_bytes:
-                        raise self._too_large()
+                    if declared.isdigit() and int(declared) > limit:
+                        raise self._too_large(limit)
                     chunks, size = [], 0
                     for chunk in response.iter_bytes():
                         size += len(chunk)
-                        if size > self.policy.max_bytes:
-                            raise self._too_large()
+                        if size > limit:
+                            raise self._too_large(limit)
                         if time.monotonic() > deadline:
                             raise FetchError(f"délai dépassé : la réponse a pris plus de {self.policy.deadline:g} s")
                         chunks.append(chunk)
@@ -207,8 +208,9 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 raise FetchError(f"adresse invalide : {exc}") from None
 
-    def _too_large(self) -> FetchError:
-        return FetchError(f"réponse trop volumineuse (plus de {self.policy.max_bytes // (1024 * 1024)} Mio)")
+    @staticmethod
+    def _too_large(limit: int) -> FetchError:
+        return FetchError(f"réponse trop volumineuse (plus de {limit / (1024 * 1024):g} Mio)")
 
     def _result(self, url: str, status: int, headers: httpx.Headers, content: bytes,
                 moved_to: str | None) -> FetchResult:

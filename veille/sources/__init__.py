@@ -1,20 +1,26 @@
-"""Parsers, one per source kind: bytes -> ParseResult of Entry."""
+"""One face for every source kind: a reader fetches through the chokepoint and parses.
+
+Single-document kinds (a feed, a list page, one JSON or zip file) are a parser of bytes
+wrapped by `single_document`; multi-document kinds (DILA dump directories) read a listing
+and then the documents not yet seen, remembered in the source's cursor.
+"""
 from __future__ import annotations
 
-from typing import Callable
+from . import dila, feed, html, jorf, jurisprudence, questions
+from .reading import Position, Reader, Reading, by_format, single_document
 
-from ..catalog import Source
-from ..entry import ParseResult
-from . import feed, html
+__all__ = ["Position", "Reader", "Reading", "reader_for"]
 
-Parser = Callable[[bytes, str, str, Source], ParseResult]
-
-PARSERS: dict[str, Parser] = {
-    "rss": feed.parse,
-    "atom": feed.parse,
-    "html": html.parse,
+READERS: dict[str, Reader] = {
+    "rss": single_document(feed.parse),
+    "atom": single_document(feed.parse),
+    "html": single_document(html.parse),
+    "jorf": dila.dump_reader("JORF", jorf.read_archive),
+    "questions": single_document(questions.parse),
+    "jurisprudence": by_format({"jade": dila.dump_reader("JADE", jurisprudence.read_archive)},
+                               single_document(jurisprudence.parse)),
 }
 
 
-def parser_for(kind: str) -> Parser | None:
-    return PARSERS.get(kind)
+def reader_for(kind: str) -> Reader | None:
+    return READERS.get(kind)
