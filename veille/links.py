@@ -15,7 +15,6 @@ from .models import Item, ItemRef
 from .official import mentioned_ids
 
 SELF, CITES = "self", "cites"
-OWN_ID_FIELDS = ("uid", "ecli")  # identifiers kinds put in Item.extra
 
 
 @dataclass(frozen=True)
@@ -27,10 +26,17 @@ class Link:
 
 
 def refs_of(item: Item) -> set[tuple[str, str]]:
-    own = {item.jorf_id, item.nor} | {(item.extra or {}).get(name) for name in OWN_ID_FIELDS}
+    extra = item.extra or {}
+    own = {item.jorf_id, item.nor, extra.get("ecli"), _question_ref(extra)}
     own.discard(None)
     cited = mentioned_ids(f"{item.title}\n{item.text}") - own
     return {(ref, SELF) for ref in own} | {(ref, CITES) for ref in cited}
+
+
+def _question_ref(extra: dict) -> str | None:
+    """A written question whatever published it: "Q16-4521QE" (legislature, number, type)."""
+    parts = (extra.get("legislature"), extra.get("question_number"), extra.get("question_type"))
+    return f"Q{parts[0]}-{parts[1]}{parts[2]}" if all(parts) else None
 
 
 def update_refs(item: Item) -> None:
