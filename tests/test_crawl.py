@@ -370,3 +370,18 @@ def test_communique_naming_a_nor_is_linked_to_the_text(env, server, communique_f
     decree, communique = by_source["jo"], by_source["com"]
     assert communique["links"] == [{"kind": "cites", "id": decree["id"], "via": "TERB2034567D"}]
     assert decree["links"] == [{"kind": "cited-by", "id": communique["id"], "via": "TERB2034567D"}]
+
+
+def test_entry_into_force_is_read_from_official_texts_only(env, server):
+    text = "Publics concernés : communes. Entrée en vigueur : le texte entre en vigueur le 1er janvier 2022."
+    item = {"title": "Décret n° 2021-1234 du 24 septembre 2021 relatif aux régies", "guid": "d1",
+            "link": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000044000001", "text": text,
+            "date": "Sat, 25 Sep 2021 00:00:00 +0200"}
+    server.route("/jo.xml", rss(item))
+    server.route("/news.xml", rss({**item, "guid": "n1", "link": "https://www.exemple.fr/regies"}))
+    env.write_feeds([{"id": "jo", "name": "JO", "url": server.url("/jo.xml"), "category": "journal-officiel"},
+                     {"id": "news", "name": "Actualités", "url": server.url("/news.xml")}])
+    env.cli("crawl")
+    by_source = {i["source"]: i for i in items_json(env)}
+    assert by_source["jo"]["effective"] == "2022-01-01" and by_source["jo"]["nature"] == "DÉCRET"
+    assert by_source["news"]["effective"] is None and by_source["news"]["nature"] is None

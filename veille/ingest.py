@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .catalog import Catalog, Source, Topic
 from .classify import MANUAL, Document, classify
+from .dates import PARIS
+from .effective import find_effective_date
 from .entry import Entry
 from .links import update_refs
+from .official import OFFICIAL_CATEGORIES
 from .models import IndexChange, Item, ItemOrigin, ItemTopic
 from .text import html_to_text, plain_title, sanitize_html
 from .urls import absolute_http_url, canonical_url
@@ -39,17 +42,22 @@ class Normalised:
     content_html: str
     text: str
     content_hash: str
+    effective_date: date | None = None
 
 
-def normalise(entry: Entry, base_url: str) -> Normalised:
+def normalise(entry: Entry, base_url: str, official: bool = False) -> Normalised:
     url = absolute_http_url(entry.url, base_url)
     content_html = sanitize_html(entry.content_html, base_url=url or base_url)
     text = html_to_text(content_html)
+    effective = entry.effective_date
+    if official and effective is None:
+        published = entry.published.astimezone(PARIS).date() if entry.published else None
+        effective = find_effective_date(f"{entry.summary}\n{text}", published)
     summary = html_to_text(entry.summary) if entry.summary else text
     title = plain_title(entry.title) or (url or "")
     digest = hashlib.sha256("\x1f".join((title, url or "", summary, content_html)).encode("utf-8")).hexdigest()
     return Normalised(entry, url, canonical_url(url), title, shorten(summary, SUMMARY_CHARS),
-                      content_html, text, digest)
+                      content_html, text, digest, effective)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -67,7 +75,8 @@ def shorten(text: str, limit: int) -> str:
 def store_entries(session: Session, source: Source, base_url: str, entries: list[Entry],
                   topics: dict[str, Topic], now: datetime) -> StoreCounts:
     counts = StoreCounts()
-    records = [normalise(entry, base_url) for entry in entries]
+    official = source.category in OFFICIAL_CATEGORIES
+    records = [normalise(entry, base_url, official) for entry in entries]
     known = _Known.load(session, source.id, records)
     queued: set[str] = set()  # items already in the index change log of this batch
     for record in records:
@@ -200,10 +209,11 @@ def _fill(item: Item, record: Normalised) -> None:
     item.text = record.text
     item.content_hash = record.content_hash
     item.published_at = entry.published or item.published_at
-    for name in ("jorf_id", "nor", "eli", "nature", "ministry", "jo_number", "jo_date", "effective_date"):
+    for name in ("jorf_id", "nor", "eli", "nature", "ministry", "jo_number", "jo_date"):
         value = getattr(entry, name)
         if value is not None:
             setattr(item, name, value)
+    item.effective_date = record.effective_date or item.effective_date
     item.tags = list(entry.tags)
     item.extra = dict(entry.extra)
 

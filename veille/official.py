@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+# Texts of these source categories are official texts: they own the NOR they state, have a
+# nature ("Décret n°…") and may state their entry into force. Elsewhere a NOR is a citation.
+OFFICIAL_CATEGORIES = {"journal-officiel", "circulaires"}
 NOR_RE = re.compile(r"\bNOR\s*:?\s*([A-Z]{4}\d{7}[A-Z])\b")
 BARE_NOR_RE = re.compile(r"^[A-Z]{4}\d{7}[A-Z]$")
 JORFTEXT_RE = re.compile(r"\b(JORFTEXT\d{12})\b")

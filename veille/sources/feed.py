@@ -10,14 +10,12 @@ import feedparser
 from ..catalog import Source
 from ..dates import parse_datetime
 from ..entry import Entry, ParseError, ParseResult
-from ..official import BARE_NOR_RE, JORFTEXT_RE, find_jorf_id, find_nor, guess_nature
+from ..official import BARE_NOR_RE, OFFICIAL_CATEGORIES, JORFTEXT_RE, find_jorf_id, find_nor, guess_nature
 from ..text import fold, plain_title
 from ..urls import absolute_http_url, canonical_url
 from ..xmlsafe import refuse_entity_declarations
 
 FEED_ROOT_RE = re.compile(rb"<(?:\w+:)?(rss|feed|RDF)\b")
-# Only texts from these categories get a nature guessed from their title ("Décret n°…").
-OFFICIAL_CATEGORIES = {"journal-officiel", "circulaires"}
 
 
 def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseResult:

@@ -14,10 +14,9 @@ from bs4 import (BeautifulSoup, CData, Comment, MarkupResemblesLocatorWarning, N
 from ..catalog import Source
 from ..entry import Entry, ParseError, ParseResult
 from ..frenchdates import parse_french_date
-from ..official import find_jorf_id, find_nor, guess_nature
+from ..official import OFFICIAL_CATEGORIES, find_jorf_id, find_nor, guess_nature
 from ..text import BLOCK_TAGS, fold, plain_title
 from ..urls import absolute_http_url, canonical_url
-from .feed import OFFICIAL_CATEGORIES
 
 SELECTOR_KEYS = ("item", "title", "link", "date", "summary")
 MAX_ITEMS = 1000
