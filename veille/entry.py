@@ -30,6 +30,7 @@ class Entry:
     effective_date: date | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)  # feed categories, AN rubriques...
     extra: dict[str, str] = field(default_factory=dict)  # kind-specific fields (ECLI, author...)
+    partial: bool = False  # content_html is only a teaser: never replace a fuller stored text with it
 
 
 @dataclass

@@ -4,7 +4,7 @@ normalise (titles, links, canonical URL, identifiers) -> dedup -> classify -> sa
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -45,6 +45,16 @@ class Normalised:
     effective_date: date | None = None
 
 
+def _with_stored_content(record: Normalised, item: Item) -> Normalised:
+    """A teaser keeps the full text already stored; only title, link and summary may change."""
+    kept = replace(record, content_html=item.content_html, text=item.text)
+    return replace(kept, content_hash=_content_hash(kept.title, kept.url, kept.summary, kept.content_html))
+
+
+def _content_hash(title: str, url: str | None, summary: str, content_html: str) -> str:
+    return hashlib.sha256("\x1f".join((title, url or "", summary, content_html)).encode("utf-8")).hexdigest()
+
+
 def normalise(entry: Entry, base_url: str, official: bool = False) -> Normalised:
     url = absolute_http_url(entry.url, base_url)
     content_html = sanitize_html(entry.content_html, base_url=url or base_url)
@@ -55,9 +65,9 @@ def normalise(entry: Entry, base_url: str, official: bool = False) -> Normalised
         effective = find_effective_date(f"{entry.summary}\n{text}", published)
     summary = html_to_text(entry.summary) if entry.summary else text
     title = plain_title(entry.title) or (url or "")
-    digest = hashlib.sha256("\x1f".join((title, url or "", summary, content_html)).encode("utf-8")).hexdigest()
-    return Normalised(entry, url, canonical_url(url), title, shorten(summary, SUMMARY_CHARS),
-                      content_html, text, digest, effective)
+    summary = shorten(summary, SUMMARY_CHARS)
+    return Normalised(entry, url, canonical_url(url), title, summary, content_html, text,
+                      _content_hash(title, url, summary, content_html), effective)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -82,6 +92,8 @@ def store_entries(session: Session, source: Source, base_url: str, entries: list
     for record in records:
         entry = record.entry
         item, origin = known.find(record)
+        if item is not None and entry.partial:
+            record = _with_stored_content(record, item)
         primary = item is None or item.source_id == source.id
         changed = True
         if item is None:

@@ -6,7 +6,7 @@ and then the documents not yet seen, remembered in the source's cursor.
 """
 from __future__ import annotations
 
-from . import dila, feed, html, jorf, jurisprudence, questions
+from . import articles, dila, feed, jorf, jurisprudence, questions
 from .reading import Position, Reader, Reading, by_format, single_document
 
 __all__ = ["Position", "Reader", "Reading", "reader_for"]
@@ -14,7 +14,7 @@ __all__ = ["Position", "Reader", "Reading", "reader_for"]
 READERS: dict[str, Reader] = {
     "rss": single_document(feed.parse),
     "atom": single_document(feed.parse),
-    "html": single_document(html.parse),
+    "html": articles.read,
     "jorf": dila.dump_reader("JORF", jorf.read_archive),
     "questions": single_document(questions.parse),
     "jurisprudence": by_format({"jade": dila.dump_reader("JADE", jurisprudence.read_archive)},
