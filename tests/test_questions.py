@@ -14,9 +14,10 @@ import pytest
 from tests.conftest import SAMPLES, needs_samples
 from veille.catalog import Source
 from veille.entry import ParseError
-from veille.sources import questions
-from veille.sources.questions import (first_paragraph, official_day, paris_midnight, parse, parse_document,
-                                      well_formed_html)
+from veille.entry import ParseResult
+from veille.sources import opendata
+from veille.sources.opendata import first_paragraph, official_day, paris_midnight, well_formed_html
+from veille.sources.questions import parse, parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "questions"
 SOURCE = Source(id="an-questions-ecrites", name="Questions écrites (AN)", kind="questions",
@@ -244,7 +245,7 @@ def test_unreadable_documents_raise_in_french(content, message):
 
 @pytest.fixture(scope="module")
 def oversized() -> bytes:
-    return b" " * (questions.MAX_MEMBER_BYTES + 1)
+    return b" " * (opendata.MAX_MEMBER_BYTES + 1)
 
 
 def test_zip_of_questions(oversized):
@@ -324,24 +325,24 @@ def test_encrypted_unsupported_and_corrupt_members_are_named():
 def test_zip_limits(monkeypatch):
     members = [("a.json", fixture("an_qe_answered.json"))] + [(f"{n}.json", b"[]") for n in range(4)]
     content = make_zip(members)
-    monkeypatch.setattr(questions, "MAX_WARNINGS", 2)
+    monkeypatch.setattr(opendata, "MAX_WARNINGS", 2)
     capped = parse_zip(content)
     assert capped.warnings[2:] == ["… et 2 autres problèmes"] and len(capped.warnings) == 3
 
-    monkeypatch.setattr(questions, "MAX_TOTAL_BYTES", len(fixture("an_qe_answered.json")) + 1)
+    monkeypatch.setattr(opendata, "MAX_TOTAL_BYTES", len(fixture("an_qe_answered.json")) + 1)
     stopped = parse_zip(content)
     assert len(stopped.entries) == 1
     assert stopped.warnings[0] == "archive ZIP : plus de 0 Mio décompressés, lecture arrêtée avant le membre « 0.json »"
 
-    monkeypatch.setattr(questions, "MAX_MEMBERS", 4)
+    monkeypatch.setattr(opendata, "MAX_MEMBERS", 4)
     with pytest.raises(ParseError, match="archive ZIP : 5 membres, au-delà de la limite de 4"):
         parse_zip(content)
 
 
 def test_member_warnings_are_prefixed_with_the_member_name():
     def parse_member(content: bytes):
-        return questions.ParseResult(entries=[], warnings=["texte tronqué"])
-    result = questions.read_zip(make_zip([("q.xml", b"<x/>")]), parse_member)
+        return ParseResult(entries=[], warnings=["texte tronqué"])
+    result = opendata.read_zip(make_zip([("q.xml", b"<x/>")]), parse_member)
     assert result.warnings == ["membre « q.xml » : texte tronqué"]
 
 

@@ -12,7 +12,7 @@ from .. import xmlsafe
 from ..catalog import Source
 from ..entry import Entry, ParseError, ParseResult
 from .dila import iter_members
-from .questions import (Node, capped, document_kind, first_paragraph, inner_html, is_zip, load_json,
+from .opendata import (Node, capped, document_kind, first_paragraph, inner_html, is_zip, load_json,
                         official_day, paris_midnight, read_zip, shown, well_formed_html)
 
 NATURE = "DÉCISION"
