@@ -139,14 +139,11 @@ def cmd_crawl(settings: Settings, args) -> int:
     if unknown:
         raise UsageError(f"source inconnue : {', '.join(unknown)} (voir « veille sources »)")
     factory = _open(settings)
-    total = len(args.sources) if args.sources else None
-    with tqdm(total=total, desc="Relevé", unit="source", file=sys.stderr, disable=None) as bar, Fetcher() as fetcher:
-        def progress(outcome):
-            if bar.total is None:
-                bar.total = len(catalog.sources)
-            bar.update(1)
-        outcomes = crawl(catalog, factory, fetcher, only=args.sources, due=args.due,
-                         workers=args.workers, on_done=progress)
+    with tqdm(desc="Relevé", unit="source", file=sys.stderr, disable=None) as bar, Fetcher() as fetcher:
+        def planned(count: int) -> None:
+            bar.reset(total=count)
+        outcomes = crawl(catalog, factory, fetcher, only=args.sources, due=args.due, workers=args.workers,
+                         on_start=planned, on_done=lambda outcome: bar.update(1))
     rows = [(o.source_id, str(o.new), str(o.updated), str(o.unchanged), _outcome_text(o)) for o in outcomes]
     print_table(("source", "nouveaux", "mis à jour", "inchangés", "erreur / remarque"), rows)
     failed = sum(1 for o in outcomes if o.status == "error")

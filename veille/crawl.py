@@ -86,7 +86,9 @@ def select_sources(catalog: Catalog, states: dict[str, SourceState], now: dateti
 
 def crawl(catalog: Catalog, factory: sessionmaker[Session], fetcher: Fetcher, *,
           only: list[str] | None = None, due: bool = False, workers: int = 8,
+          on_start: Callable[[int], None] | None = None,
           on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Fetch the chosen sources; `on_start` gets how many, `on_done` each outcome as it comes."""
     now = utcnow()
     with transaction(factory) as session:
         states = sync_sources(session, catalog)
@@ -94,6 +96,8 @@ def crawl(catalog: Catalog, factory: sessionmaker[Session], fetcher: Fetcher, *,
         positions = {s.id: Position(states[s.id].url, states[s.id].etag, states[s.id].last_modified,
                                     states[s.id].cursor) for s in sources}
 
+    if on_start:
+        on_start(len(sources))
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = [pool.submit(_read, fetcher, s, positions[s.id]) for s in sources]
