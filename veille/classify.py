@@ -1,7 +1,7 @@
 """Rubriques for an item: a pure function of its text, its identifiers and its source.
 
 Keywords are matched as whole words, without case or accents; a topic's exclude words veto
-its keyword matches. Every assignment carries the reason shown by `veille classify --explain`.
+every rule of that topic (keywords, ministry, NOR prefix, AN rubrique), never a source default. Every assignment carries the reason shown by `veille classify --explain`.
 """
 from __future__ import annotations
 
@@ -75,20 +75,26 @@ def classify(doc: Document, topics: dict[str, Topic], source_topics: tuple[str, 
 
 def _rule_reason(topic: Topic, title: str, body: str, ministry: str, nor: str | None,
                  tags: list[str]) -> str | None:
+    """The first rule of the topic that matches, unless one of its exclude words is present."""
+    reason = _match(topic, title, body, ministry, nor, tags)
+    if reason and _words(topic.exclude).find(title + "\n" + body):
+        return None
+    return reason
+
+
+def _match(topic: Topic, title: str, body: str, ministry: str, nor: str | None, tags: list[str]) -> str | None:
     if nor and any(nor.upper().startswith(p.upper()) for p in topic.nor_prefixes):
         return f"NOR {nor} (préfixe de ministère)"
     for fragment in topic.ministries:
         if ministry and fold(fragment) in ministry:
             return f"ministère « {fragment} »"
+    rubriques = {fold(r): r for r in topic.an_rubriques}
     for tag in tags:
-        if tag in {fold(r) for r in topic.an_rubriques}:
-            return f"rubrique « {tag} » de la source"
-    keywords, vetoes = _words(topic.keywords), _words(topic.exclude)
+        if tag in rubriques:
+            return f"rubrique « {rubriques[tag]} » de la source"
+    keywords = _words(topic.keywords)
     for where, text in (("le titre", title), ("le texte", body)):
         word = keywords.find(text)
         if word:
-            veto = vetoes.find(title + "\n" + body)
-            if veto:
-                return None
             return f"mot-clé « {word} » dans {where}"
     return None

@@ -1,0 +1,177 @@
+"""Rubriques benchmark: precision and recall of the feeds.yaml topic rules on a hand-labelled set.
+
+Run from the repository root:
+
+    .venv/bin/python bench/classify.py                # error details for the tuning split
+    .venv/bin/python bench/classify.py --split all    # error details for every item
+
+Every item of tests/data/classify_labelled.jsonl carries the rubriques a secrétaire de mairie
+or a DGS would expect (possibly none: "À classer"). Items are classified without source default
+topics, so only the rules are measured. A quarter of the items (first 8 hex digits of the
+SHA-256 of the id, modulo 4 == 0) was set aside before the rules were tuned: the figures of
+that "held-out" split show how the rules do on items nobody tuned them against. The error
+details are printed for the tuning split by default so that tuning never looks at held-out items.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from veille.catalog import load_catalog  # noqa: E402
+from veille.classify import Assignment, Document, classify  # noqa: E402
+
+FEEDS = REPO / "feeds.yaml"
+LABELLED = REPO / "tests" / "data" / "classify_labelled.jsonl"
+SPLITS = ("tuning", "held-out")
+WORST = 15
+
+
+@dataclass
+class Result:
+    item: dict
+    expected: set[str]
+    assigned: dict[str, Assignment]
+
+    @property
+    def predicted(self) -> set[str]:
+        return set(self.assigned)
+
+
+@dataclass
+class Scores:
+    tp: Counter = field(default_factory=Counter)
+    fp: Counter = field(default_factory=Counter)
+    fn: Counter = field(default_factory=Counter)
+    items: int = 0
+    unclassified_ok: int = 0  # expected no topic and got none
+    unclassified_expected: int = 0
+
+
+def split_of(item_id: str) -> str:
+    return "held-out" if int(hashlib.sha256(item_id.encode("utf-8")).hexdigest()[:8], 16) % 4 == 0 else "tuning"
+
+
+def load_items(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def run(items: list[dict], topics: dict) -> list[Result]:
+    results = []
+    for item in items:
+        doc = Document(title=item["title"], text=item["text"], ministry=item["ministry"],
+                       nor=item["nor"], tags=tuple(item["tags"]))
+        assigned = {a.topic: a for a in classify(doc, topics, ())}
+        results.append(Result(item, set(item["topics"]), assigned))
+    return results
+
+
+def score(results: list[Result]) -> Scores:
+    scores = Scores()
+    for result in results:
+        scores.items += 1
+        scores.tp.update(result.expected & result.predicted)
+        scores.fp.update(result.predicted - result.expected)
+        scores.fn.update(result.expected - result.predicted)
+        if not result.expected:
+            scores.unclassified_expected += 1
+            scores.unclassified_ok += not result.predicted
+    return scores
+
+
+def ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def micro(scores: Scores) -> tuple[float, float, float]:
+    tp, fp, fn = (sum(c.values()) for c in (scores.tp, scores.fp, scores.fn))
+    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+    return precision, recall, ratio(2 * precision * recall, precision + recall)
+
+
+def macro(scores: Scores) -> tuple[float, float]:
+    """Mean per-topic precision over topics with predictions, recall over topics with support."""
+    predicted = set(scores.tp) | set(scores.fp)
+    supported = set(scores.tp) | set(scores.fn)
+    precision = [ratio(scores.tp[t], scores.tp[t] + scores.fp[t]) for t in predicted]
+    recall = [ratio(scores.tp[t], scores.tp[t] + scores.fn[t]) for t in supported]
+    return ratio(sum(precision), len(precision)), ratio(sum(recall), len(recall))
+
+
+def print_summary(by_split: dict[str, list[Result]]) -> None:
+    print(f"{'split':<10} {'items':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'microP':>7} {'microR':>7} "
+          f"{'microF1':>7} {'macroP':>7} {'macroR':>7}  à classer (correct / expected)")
+    for name, results in by_split.items():
+        scores = score(results)
+        tp, fp, fn = (sum(c.values()) for c in (scores.tp, scores.fp, scores.fn))
+        (p, r, f1), (mp, mr) = micro(scores), macro(scores)
+        print(f"{name:<10} {scores.items:>5} {tp:>4} {fp:>4} {fn:>4} {p:>7.3f} {r:>7.3f} {f1:>7.3f} "
+              f"{mp:>7.3f} {mr:>7.3f}  {scores.unclassified_ok} / {scores.unclassified_expected}")
+
+
+def print_topics(scores: Scores) -> None:
+    wrong = sorted(set(scores.fp) | set(scores.fn), key=lambda t: (-(scores.fp[t] + scores.fn[t]), t))
+    print(f"\nTopics with errors ({len(wrong)}):")
+    print(f"  {'topic':<40} {'P':>6} {'R':>6} {'support':>7} {'FP':>3} {'FN':>3}")
+    for topic in wrong:
+        tp, fp, fn = scores.tp[topic], scores.fp[topic], scores.fn[topic]
+        print(f"  {topic:<40} {ratio(tp, tp + fp):>6.2f} {ratio(tp, tp + fn):>6.2f} {tp + fn:>7} {fp:>3} {fn:>3}")
+
+
+def print_false_positives(results: list[Result]) -> None:
+    """Worst first: the (topic, reason) rules that fired wrongly most often."""
+    pairs = [(r, t) for r in results for t in sorted(r.predicted - r.expected)]
+    rule_count = Counter((t, r.assigned[t].reason) for r, t in pairs)
+    pairs.sort(key=lambda rt: (-rule_count[(rt[1], rt[0].assigned[rt[1]].reason)], rt[1], rt[0].item["id"]))
+    print(f"\n{min(WORST, len(pairs))} worst false positives (of {len(pairs)}), rule that fired:")
+    for result, topic in pairs[:WORST]:
+        reason = result.assigned[topic].reason
+        print(f"  [{rule_count[(topic, reason)]}x] {topic} <- {reason}\n      {result.item['id']}: {shorten(result.item['title'])}")
+
+
+def print_false_negatives(results: list[Result], scores: Scores) -> None:
+    """Worst first: the topics that miss most items; shows what fired instead."""
+    pairs = [(r, t) for r in results for t in sorted(r.expected - r.predicted)]
+    pairs.sort(key=lambda rt: (-scores.fn[rt[1]], rt[1], rt[0].item["id"]))
+    print(f"\n{min(WORST, len(pairs))} worst false negatives (of {len(pairs)}), what fired instead:")
+    for result, topic in pairs[:WORST]:
+        fired = "; ".join(f"{t} <- {a.reason}" for t, a in result.assigned.items()) or "nothing (à classer)"
+        print(f"  {topic} missed: {result.item['id']}: {shorten(result.item['title'])}\n      fired: {fired}")
+
+
+def shorten(text: str, limit: int = 110) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("tuning", "held-out", "all"), default="tuning",
+                        help="items whose errors are detailed (default: tuning)")
+    args = parser.parse_args(argv)
+
+    topics = load_catalog(FEEDS).topics
+    results = run(load_items(LABELLED), topics)
+    by_split = {name: [r for r in results if split_of(r.item["id"]) == name] for name in SPLITS}
+    by_split["overall"] = results
+
+    print(f"Rubriques benchmark: {len(results)} labelled items, {len(topics)} topics ({FEEDS.name})\n")
+    print_summary(by_split)
+    detailed = results if args.split == "all" else by_split[args.split]
+    print(f"\n--- Error details for the {args.split} split ({len(detailed)} items) ---")
+    scores = score(detailed)
+    print_topics(scores)
+    print_false_positives(detailed)
+    print_false_negatives(detailed, scores)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
