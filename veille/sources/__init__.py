@@ -6,7 +6,7 @@ and then the documents not yet seen, remembered in the source's cursor.
 """
 from __future__ import annotations
 
-from . import articles, dila, feed, jorf, jurisprudence, questions
+from . import articles, dila, dila_questions, feed, jorf, jurisprudence, questions
 from .reading import Position, Reader, Reading, by_format, single_document
 
 __all__ = ["Position", "Reader", "Reading", "reader_for"]
@@ -15,9 +15,10 @@ READERS: dict[str, Reader] = {
     "rss": single_document(feed.parse),
     "atom": single_document(feed.parse),
     "html": articles.read,
-    "jorf": dila.dump_reader("JORF", jorf.read_archive),
-    "questions": single_document(questions.parse),
-    "jurisprudence": by_format({"jade": dila.dump_reader("JADE", jurisprudence.read_archive)},
+    "jorf": dila.dump_reader(dila.JORF_DUMPS, jorf.read_archive),
+    "questions": by_format({"dila": dila.dump_reader(dila_questions.TAZ_NAMES, dila_questions.read_archive)},
+                           single_document(questions.parse)),
+    "jurisprudence": by_format({"jade": dila.dump_reader(dila.daily_dumps("JADE"), jurisprudence.read_archive)},
                                single_document(jurisprudence.parse)),
 }
 

@@ -1,7 +1,8 @@
-"""DILA open data: the Apache listing of daily dumps and their tar.gz, read as a stream.
+"""DILA open data: the Apache listing of dumps and their tar.gz, read as a stream.
 
 Every DILA fonds (JORF, JADE, LEGI…) is published the same way: a directory of
-`FONDS_YYYYMMDD-HHMMSS.tar.gz` files, each holding one XML file per record.
+`FONDS_YYYYMMDD-HHMMSS.tar.gz` files, each holding one XML file per record. The
+Questions-Réponses fonds names its tar.gz by JO issue instead (`ANQ20260010.taz`).
 """
 from __future__ import annotations
 
@@ -37,14 +38,30 @@ TAR_END_BYTES = 2 * tarfile.BLOCKSIZE  # the two zero blocks that close a tar
 class Dump:
     name: str
     url: str
-    stamp: datetime
+    stamp: datetime | None  # None when the name carries no time
+
+
+@dataclass(frozen=True)
+class DumpNames:
+    """How a directory names its dumps. Names sort in publication order: the cursor compares them."""
+
+    pattern: re.Pattern  # an optional `stamp` group holds YYYYMMDD-HHMMSS, Paris time
+    shape: str  # the name as a message shows it
+
+
+def daily_dumps(prefix: str) -> DumpNames:
+    """`PREFIX_YYYYMMDD-HHMMSS.tar.gz`: the daily dumps of JORF, JADE, LEGI…"""
+    return DumpNames(re.compile(rf"^{re.escape(prefix)}_(?P<stamp>\d{{8}}-\d{{6}})\.tar\.gz$"),
+                     f"{prefix}_AAAAMMJJ-HHMMSS.tar.gz")
+
+
+JORF_DUMPS = daily_dumps("JORF")
 
 
 # --- The listing -------------------------------------------------------------------------
 
-def parse_listing(content: bytes, base_url: str, prefix: str = "JORF") -> list[Dump]:
-    """The daily dumps (`PREFIX_YYYYMMDD-HHMMSS.tar.gz`) of an Apache directory listing, oldest first."""
-    pattern = re.compile(rf"^{re.escape(prefix)}_(\d{{8}})-(\d{{6}})\.tar\.gz$")
+def parse_listing(content: bytes, base_url: str, names: DumpNames = JORF_DUMPS) -> list[Dump]:
+    """The dumps named like `names` in an Apache directory listing, oldest first."""
     encoding = _listing_encoding(content)
     if b"\x00" in content or not HTML_RE.search(content.decode(encoding)):
         raise ParseError("la liste des fichiers de la DILA n'est pas une page HTML")
@@ -53,8 +70,8 @@ def parse_listing(content: bytes, base_url: str, prefix: str = "JORF") -> list[D
     except (ValueError, etree.ParserError) as exc:
         raise ParseError(f"liste des fichiers de la DILA illisible : {exc}") from None
     base = _directory(base_url)
-    dumps = {dump.name: dump for anchor in document.iter("a") if (dump := _dump(anchor.get("href"), base, pattern))}
-    return sorted(dumps.values(), key=lambda dump: (dump.stamp, dump.name))
+    dumps = {dump.name: dump for anchor in document.iter("a") if (dump := _dump(anchor.get("href"), base, names))}
+    return sorted(dumps.values(), key=lambda dump: dump.name)
 
 
 def _listing_encoding(content: bytes) -> str:
@@ -71,7 +88,7 @@ def _directory(url: str) -> str:
     return url if parts.path.endswith("/") else parts._replace(path=parts.path + "/").geturl()
 
 
-def _dump(href: str | None, base: str, pattern: re.Pattern) -> Dump | None:
+def _dump(href: str | None, base: str, names: DumpNames) -> Dump | None:
     if not href:
         return None
     try:
@@ -81,11 +98,14 @@ def _dump(href: str | None, base: str, pattern: re.Pattern) -> Dump | None:
     if (parts.scheme, parts.netloc) != urlsplit(base)[:2] or parts.query:
         return None
     name = unquote(parts.path.rsplit("/", 1)[-1])
-    match = pattern.match(name)
+    match = names.pattern.match(name)
     if not match:
         return None
+    stamp = match.groupdict().get("stamp")
+    if stamp is None:
+        return Dump(name, parts.geturl(), None)
     try:
-        local = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
+        local = datetime.strptime(stamp, "%Y%m%d-%H%M%S")
     except ValueError:
         return None
     # The stamp in the name is the DILA server's clock, in Paris time.
@@ -201,7 +221,7 @@ DUMP_MAX_BYTES = 512 * MIB
 ArchiveParser = Callable[[IO[bytes], Source], ParseResult]
 
 
-def dump_reader(prefix: str, read_archive: ArchiveParser) -> Reader:
+def dump_reader(names: DumpNames, read_archive: ArchiveParser) -> Reader:
     """A reader for a DILA directory: the cursor remembers the last dump read.
 
     The first read takes only the newest `initial_dumps` (1) dumps, not years of history;
@@ -213,7 +233,7 @@ def dump_reader(prefix: str, read_archive: ArchiveParser) -> Reader:
                               allow_private=source.allow_private)
         if listing.not_modified:
             return Reading(listing, None, position.cursor)
-        dumps = parse_listing(listing.content, listing.url, prefix)
+        dumps = parse_listing(listing.content, listing.url, names)
         last = (position.cursor or {}).get("last_dump")
         todo = [d for d in dumps if last is None or d.name > last]
         if last is None:
@@ -233,7 +253,7 @@ def dump_reader(prefix: str, read_archive: ArchiveParser) -> Reader:
             warnings += parsed.warnings
             last = dump.name
         if not dumps:
-            warnings.append(f"aucun fichier {prefix}_AAAAMMJJ-HHMMSS.tar.gz dans la liste")
+            warnings.append(f"aucun fichier {names.shape} dans la liste")
         parsed = ParseResult(entries=entries, warnings=warnings, found=len(dumps))
         return Reading(listing, parsed, {"last_dump": last} if last else None, complete)
     return read

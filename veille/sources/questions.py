@@ -63,8 +63,9 @@ def parse_document(content: bytes) -> ParseResult:
         question = _from_json(load_json(content))
     else:
         question = _from_xml(xmlsafe.parse_bytes(content))
-    entry = _entry(question)
-    return ParseResult(entries=[entry]) if entry else ParseResult(entries=[], skipped=1)
+    if not well_formed_html(question.answer_html):
+        return ParseResult(entries=[], skipped=1)
+    return ParseResult(entries=[entry(question)])
 
 
 def _from_json(data: Any) -> Question:
@@ -187,16 +188,17 @@ def _clean(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def _entry(q: Question) -> Entry | None:
-    """None while the question awaits its answer."""
+def entry(q: Question) -> Entry | None:
+    """A question with its answer, or alone (dated by its own JO) while it awaits one."""
     answer_html = well_formed_html(q.answer_html)
-    if not answer_html:
+    question_html = well_formed_html(q.question_html)
+    if not answer_html and not question_html:
         return None
     label, nature = TYPES[q.qtype]
     subject = q.heading or ", ".join(q.analyses)
     title = f"{label} n° {q.number}" + (f" : {subject[:1].upper()}{subject[1:]}" if subject else "")
-    question_html = well_formed_html(q.question_html)
-    content = (f"<h2>Question</h2>{question_html}" if question_html else "") + f"<h2>Réponse</h2>{answer_html}"
+    content = (f"<h2>Question</h2>{question_html}" if question_html else "") + \
+        (f"<h2>Réponse</h2>{answer_html}" if answer_html else "")
     extra = {
         "question_number": q.number, "question_type": q.qtype, "legislature": q.legislature,
         "author": q.author, "group": q.group,
@@ -209,9 +211,9 @@ def _entry(q: Question) -> Entry | None:
         key=q.uid,
         title=title,
         url=QUESTION_URL.format(leg=q.legislature, number=q.number, type=q.qtype),
-        summary=first_paragraph(answer_html),
+        summary=first_paragraph(answer_html or question_html),
         content_html=content,
-        published=paris_midnight(q.answer_date),
+        published=paris_midnight(q.answer_date if answer_html else q.question_date),
         nature=nature,
         ministry=q.ministry,
         tags=(q.rubrique,) if q.rubrique else (),
