@@ -118,7 +118,7 @@ def _read(fetcher: Fetcher, source: Source, position: Position) -> _Fetched:
     except (FetchError, ParseError) as exc:
         fetched.error = exc
     except Exception as exc:  # a parser bug must not take the crawl down
-        fetched.error = ParseError(f"erreur inattendue en lisant la source : {type(exc).__name__}: {exc}")
+        fetched.error = ParseError(f"erreur inattendue en lisant la source : {_brief(exc)}")
     fetched.elapsed = time.monotonic() - clock
     return fetched
 
@@ -145,7 +145,7 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
                 _log(session, fetched, outcome)
             return outcome
         except Exception as exc:  # the transaction rolled back: nothing half-stored
-            fetched.error = ParseError(f"échec de l'enregistrement : {type(exc).__name__}: {exc}")
+            fetched.error = ParseError(f"échec de l'enregistrement : {_brief(exc)}")
             outcome = Outcome(source.id, ERROR, http_status=outcome.http_status)
     outcome.status = ERROR
     outcome.message = getattr(fetched.error, "message", None) or str(fetched.error)
@@ -154,6 +154,12 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
         _failed(state, source, fetched.error, now)
         _log(session, fetched, outcome)
     return outcome
+
+
+def _brief(exc: Exception) -> str:
+    """The first line of an unexpected error, short enough for a table and the fetch log."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:300] if lines else ''}"
 
 
 def _health(state: SourceState, count: int, outcome: Outcome) -> None:
