@@ -385,3 +385,16 @@ def test_entry_into_force_is_read_from_official_texts_only(env, server):
     by_source = {i["source"]: i for i in items_json(env)}
     assert by_source["jo"]["effective"] == "2022-01-01" and by_source["jo"]["nature"] == "DÉCRET"
     assert by_source["news"]["effective"] is None and by_source["news"]["nature"] is None
+
+
+def test_a_parser_bug_is_recorded_and_the_other_sources_go_on(env, server, monkeypatch):
+    def broken(fetcher, source, position):
+        raise RuntimeError("bogue\nsur plusieurs lignes")
+    monkeypatch.setitem(READERS, "atom", broken)
+    server.route("/a.xml", fixture_bytes("dgcl_rss2_utf8.xml"))
+    env.write_feeds([{"id": "bug", "name": "Bug", "kind": "atom", "url": server.url("/b.xml")},
+                     {"id": "ok", "name": "OK", "url": server.url("/a.xml")}])
+    result = env.cli("crawl")
+    assert result.code == 0 and "Traceback" not in result.err
+    assert table(result.out)["bug"] == ["0", "0", "0", "erreur inattendue en lisant la source : RuntimeError: bogue"]
+    assert table(result.out)["ok"][0] == "3"
