@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 		{ echo "Python 3.11 ou plus récent est requis (PYTHON=$(PYTHON))." >&2; exit 1; }
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
 		sh scripts/system-packages.sh python3-venv
+	sh scripts/system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     reclassify = commands.add_parser("reclassify", help="réappliquer les règles de classement à toute l'archive")
     reclassify.set_defaults(func=cmd_reclassify)
+    from .search.commands import register as register_search
+    register_search(commands)
+    from .bulletins.commands import register as register_bulletins
+    register_bulletins(commands)
     return parser
 
 

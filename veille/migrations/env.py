@@ -1,6 +1,7 @@
 """Alembic environment: always run on the connection handed over by veille.db.migrate."""
 from alembic import context
 
+import veille.bulletins.models  # noqa: F401  (its tables share Base.metadata)
 from veille.models import Base
 
 connection = context.config.attributes["connection"]

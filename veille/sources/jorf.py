@@ -394,11 +394,11 @@ def issue_line(issues: list[JoIssue]) -> str:
     line = ("JOURNAL OFFICIEL n°" if len(ordered) == 1 else "JOURNAUX OFFICIELS n°s ") + numbers
     days = sorted({issue.date for issue in ordered if issue.date})
     if days:
-        line += (" du " if len(days) == 1 else " des ") + _join(_day_labels(days))
+        line += (" du " if len(days) == 1 else " des ") + _join(day_labels(days))
     return line
 
 
-def _day_labels(days: list[date]) -> list[str]:
+def day_labels(days: list[date]) -> list[str]:
     """Each day says only what the next one does not: "30 juin", then "1er juillet 2017"."""
     labels = []
     for day, following in zip(days, days[1:] + [None]):

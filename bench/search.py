@@ -1,0 +1,388 @@
+"""Search benchmark: Whoosh, tantivy and SQLite FTS5 on the same archive and the same queries.
+
+Builds a deterministic archive of N French administrative items (decrees, orders, circulars,
+news: JO titles, notices and articles written with the rubriques' own vocabulary from
+feeds.yaml), then for each engine prints the build rate, the index size, the time to add 500
+items, and p50/p95 latency over a fixed set of queries (single words, two or three words,
+phrases, identifiers, with a rubrique filter, with a date range, sorted by date), top 20 with
+snippets and facet counts. Each figure is also given as a ratio to FTS5.
+
+    .venv/bin/python bench/search.py [--sizes 10000,100000] [--engines whoosh,tantivy,fts5] [--seed 4]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from veille.catalog import load_catalog  # noqa: E402
+from veille.config import Settings  # noqa: E402
+from veille.models import Item, ItemTopic  # noqa: E402
+from veille.search import SearchRequest, backend_class, open_backend  # noqa: E402
+from veille.search.analysis import folded  # noqa: E402
+from veille.search.document import document  # noqa: E402
+from veille.search.layout import make_current, new_generation, size_on_disk  # noqa: E402
+from veille.search.query import And, Identifier, Not, Or, Phrase, Term, parse  # noqa: E402
+
+ADDED = 500
+CATEGORIES = ("journal-officiel", "journal-officiel", "journal-officiel", "circulaires", "actualite",
+              "documentation", "infos-rh", "reponses-ministerielles")
+NATURES = ("DÉCRET", "ARRÊTÉ", "ARRÊTÉ", "LOI", "ORDONNANCE", "CIRCULAIRE", "DÉCISION", "AVIS")
+MINISTRIES = (
+    ("INT", "ministère de l'intérieur"), ("ECO", "ministère de l'économie, des finances et de la relance"),
+    ("TER", "ministère de la cohésion des territoires et des relations avec les collectivités territoriales"),
+    ("TRA", "ministère de la transformation et de la fonction publiques"), ("SSA", "ministère des solidarités et de la santé"),
+    ("TRE", "ministère de la transition écologique"), ("MEN", "ministère de l'éducation nationale et de la jeunesse"),
+    ("AGR", "ministère de l'agriculture et de l'alimentation"), ("JUS", "ministère de la justice"),
+    ("LOG", "ministère chargé du logement"), ("MIC", "ministère de la culture"),
+)
+OBJECTS = ("relatif aux modalités de mise en œuvre", "portant modification des dispositions relatives",
+           "fixant les conditions d'application", "relatif à l'organisation et au fonctionnement",
+           "portant diverses mesures relatives", "pris pour l'application de l'article", "modifiant le régime applicable",
+           "relatif aux conditions de recrutement", "portant création d'un dispositif", "relatif au contrôle")
+CODES = ("code général des collectivités territoriales", "code de l'urbanisme", "code de l'environnement",
+         "code général de la fonction publique", "code de la commande publique", "code de la santé publique",
+         "code de l'action sociale et des familles", "code de l'éducation", "code de la construction et de l'habitation",
+         "code électoral", "code de la sécurité intérieure", "code général des impôts")
+PUBLICS = ("collectivités territoriales", "communes et établissements publics de coopération intercommunale",
+           "départements et régions", "agents de la fonction publique territoriale", "préfectures",
+           "services déconcentrés de l'État", "élus locaux", "centres de gestion", "opérateurs de l'État")
+PLACES = ("Lyon", "Marseille", "Toulouse", "Nantes", "Strasbourg", "Montpellier", "Bordeaux", "Lille", "Rennes",
+          "Reims", "Saint-Étienne", "Le Havre", "Grenoble", "Dijon", "Angers", "Nîmes", "Clermont-Ferrand",
+          "Aix-en-Provence", "Brest", "Tours", "Amiens", "Limoges", "Annecy", "Perpignan", "Besançon", "Orléans",
+          "Metz", "Rouen", "Mulhouse", "Caen", "Nancy", "Avignon", "Poitiers", "La Rochelle", "Pau", "Bayonne")
+VERBS = ("est ainsi modifié", "est remplacé par les dispositions suivantes", "est complété par un alinéa ainsi rédigé",
+         "est abrogé", "entre en vigueur le lendemain de sa publication", "est applicable aux contrats en cours")
+WORDS = ("délibération", "conseil municipal", "préfet", "arrêté préfectoral", "établissement public", "contrôle de légalité",
+         "dotation", "subvention", "budget", "compte administratif", "rapport", "avis", "commission", "syndicat mixte",
+         "convention", "décision", "recours", "tribunal administratif", "agent contractuel", "titulaire", "emploi",
+         "rémunération", "indemnité", "astreinte", "temps de travail", "télétravail", "formation", "santé", "sécurité",
+         "équipement", "bâtiment", "travaux", "réseau", "service public", "usager", "tarif", "redevance", "taxe",
+         "exonération", "seuil", "plafond", "délai", "procédure", "dématérialisation", "transparence", "déclaration")
+SINGLE_WORDS = ("décret", "arrêté", "urbanisme", "dotation", "assainissement", "intercommunalité", "concours",
+                "télétravail", "subvention", "redevance", "cimetière", "laïcité", "biodiversité", "voirie", "crèches",
+                "tourisme", "déchets", "élections", "cybersécurité", "logement", "rémunération", "indemnité",
+                "dématérialisation", "préfet", "délibération", "exonération", "handicap", "jeunesse", "agriculture",
+                "littoral", "montagne", "santé", "commerce", "associations", "sport", "culture", "patrimoine",
+                "transparence", "seuil", "délai", "astreinte", "formation", "contractuel", "recours", "budget",
+                "police", "incendie", "retraite", "mobilités", "énergie", "insertion")
+
+
+def keywords(catalog) -> dict[str, list[str]]:
+    return {slug: [k for k in topic.keywords if len(k) > 3] or [topic.label] for slug, topic in catalog.topics.items()}
+
+
+def make_items(n: int, seed: int, vocab: dict[str, list[str]], start: int = 0) -> list[Item]:
+    rng = random.Random(seed * 1_000_003 + start)
+    slugs = sorted(vocab)
+    items = []
+    for i in range(start, start + n):
+        topics = rng.sample(slugs, rng.choice((1, 1, 2, 2, 3)))
+        main = rng.choice(vocab[topics[0]])
+        other = rng.choice(vocab[topics[-1]])
+        prefix, ministry = rng.choice(MINISTRIES)
+        nature = rng.choice(NATURES)
+        category = "journal-officiel" if nature not in ("CIRCULAIRE",) and rng.random() < 0.6 else rng.choice(CATEGORIES)
+        day = date(2015, 1, 1) + timedelta(days=rng.randrange(11 * 365))
+        number = f"{day.year}-{rng.randrange(1, 1800)}"
+        nor = f"{prefix}{rng.choice('ABCDEFGHIJKLMNOPRSTUVWX')}{day.year % 100:02d}{rng.randrange(100000):05d}{rng.choice('ADJCSVXP')}"
+        code = rng.choice(CODES)
+        article = f"{rng.choice('LRD')}. {rng.randrange(1000, 6000)}-{rng.randrange(1, 40)}"
+        place = rng.choice(PLACES)
+        title = _title(rng, nature, number, day, main, other, place)
+        notice = (f"Publics concernés : {rng.choice(PUBLICS)}. Objet : {rng.choice(OBJECTS)} à la {main} "
+                  f"et à {other}. Entrée en vigueur : le texte entre en vigueur le lendemain de sa publication. "
+                  f"Notice : le présent {nature.lower()} précise les règles applicables en matière de {main} "
+                  f"({rng.choice(WORDS)}, {rng.choice(WORDS)}). Références : le texte peut être consulté sur le site "
+                  f"Légifrance (https://www.legifrance.gouv.fr).")
+        articles = []
+        for k in range(rng.randrange(2, 6)):
+            words = ", ".join(rng.sample(WORDS, 4))
+            articles.append(
+                f"Article {k + 1} — L'article {article} du {code} {rng.choice(VERBS)} : « {rng.choice(OBJECTS)} "
+                f"{main} ; les mots : « {rng.choice(WORDS)} » sont remplacés par les mots : « {other} ». » "
+                f"Le {rng.choice(WORDS)} mentionné au {k + 1}° tient compte de {words}. Le préfet de {place} "
+                f"est chargé de l'exécution du présent {nature.lower()}.")
+        text = notice + "\n" + "\n".join(articles) + f"\nNOR : {nor}"
+        published = datetime(day.year, day.month, day.day, 4, 30, tzinfo=timezone.utc)
+        item = Item(id=f"b{i:07d}", source_id=f"source-{category}", category=category, title=title,
+                    summary=notice[:600], text=text, nature=nature, nor=nor, ministry=ministry,
+                    jorf_id=f"JORFTEXT{i:012d}" if category == "journal-officiel" else None,
+                    jo_number=f"{rng.randrange(1, 305):04d}", published_at=published, fetched_at=published,
+                    url=f"https://www.legifrance.gouv.fr/jorf/id/JORFTEXT{i:012d}", extra={}, tags=[])
+        item.topics = [ItemTopic(topic=slug, origin="rule", reason="") for slug in topics]
+        items.append(item)
+    return items
+
+
+def _title(rng, nature, number, day, main, other, place) -> str:
+    when = f"{day.day} {('janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre')[day.month - 1]} {day.year}"
+    if nature in ("DÉCRET", "ORDONNANCE", "LOI"):
+        return f"{nature.capitalize()} n° {number} du {when} {rng.choice(OBJECTS)} à la {main}"
+    if nature == "ARRÊTÉ":
+        return f"Arrêté du {when} {rng.choice(OBJECTS)} à {main} et à {other}"
+    if nature == "CIRCULAIRE":
+        return f"Circulaire du {when} relative à {main}"
+    return f"{main.capitalize()} : {rng.choice(WORDS)} à {place} ({other})"
+
+
+def make_queries(seed: int, vocab: dict[str, list[str]], items: list[Item]) -> list[dict]:
+    """At least 200 queries of every kind people type, fixed by the seed."""
+    rng = random.Random(seed)
+    slugs = sorted(vocab)
+    phrases = [k for ks in vocab.values() for k in ks if " " in k]
+    queries = [{"text": w} for w in SINGLE_WORDS[:50]]
+    queries += [{"text": rng.choice(phrases)} for _ in range(40)]  # two or three words
+    queries += [{"text": f"{rng.choice(WORDS)} {rng.choice(SINGLE_WORDS)}"} for _ in range(20)]
+    queries += [{"text": f'"{rng.choice(phrases)}"'} for _ in range(20)]
+    queries += [{"text": f'"{c}"'} for c in CODES[:5]]
+    queries += [{"text": rng.choice(SINGLE_WORDS), "topics": (rng.choice(slugs),)} for _ in range(25)]
+    queries += [{"text": f"rubrique:{rng.choice(slugs)} {rng.choice(WORDS)}"} for _ in range(10)]
+    for _ in range(30):
+        start = date(2015, 1, 1) + timedelta(days=rng.randrange(3000))
+        queries.append({"text": rng.choice(SINGLE_WORDS), "since": start, "until": start + timedelta(days=rng.choice((30, 180, 365)))})
+    queries += [{"text": rng.choice(SINGLE_WORDS + tuple(phrases)), "sort": "date"} for _ in range(30)]
+    queries += [{"text": f"{rng.choice(SINGLE_WORDS)} -{rng.choice(SINGLE_WORDS)}"} for _ in range(10)]
+    queries += [{"text": f"{rng.choice(SINGLE_WORDS)} OR {rng.choice(SINGLE_WORDS)}"} for _ in range(10)]
+    queries += [{"text": rng.choice(items).nor} for _ in range(10)]
+    return queries
+
+
+def request_of(spec: dict) -> SearchRequest:
+    return SearchRequest(parse(spec["text"]), topics=spec.get("topics", ()), since=_utc(spec.get("since")),
+                         until=_utc(spec.get("until")), sort=spec.get("sort", "relevance"))
+
+
+def _utc(day: date | None) -> datetime | None:
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc) if day else None
+
+
+# --- the engines: each gives build(items) -> s, size() -> bytes, add(items) -> s, search(spec) -> s
+
+
+class Engine:
+    def __init__(self, name: str, root: Path):
+        self.name = name
+        self.settings = Settings.from_env({"VEILLE_HOME": str(root), "VEILLE_INDEX_DIR": str(root / "index"),
+                                           "VEILLE_SEARCH": name})
+        self.index = None
+
+    def build(self, items: list[Item]) -> float:
+        path = new_generation(self.settings)
+        started = time.perf_counter()
+        backend = backend_class(self.name).create(path)
+        backend.build(document(item) for item in items)
+        backend.close()
+        elapsed = time.perf_counter() - started
+        make_current(self.settings, path)
+        self.path = path
+        self.index = open_backend(self.settings)
+        return elapsed
+
+    def size(self) -> int:
+        return size_on_disk(self.path)
+
+    def add(self, items: list[Item]) -> float:
+        started = time.perf_counter()
+        self.index.backend.write([document(item) for item in items])
+        return time.perf_counter() - started
+
+    def search(self, spec: dict) -> float:
+        started = time.perf_counter()
+        self.index.search(request_of(spec), spec["text"])
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.index.close()
+
+
+class Fts5:
+    """SQLite FTS5 (unicode61, accents removed; stems as prefixes stand in for stemming),
+    bm25 with the same field weights, facets by GROUP BY, snippets by snippet()."""
+
+    name = "fts5"
+
+    def __init__(self, root: Path):
+        self.path = root / "fts5.db"
+        self.db = sqlite3.connect(self.path)
+        self.db.executescript("""
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            CREATE TABLE items(rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, url TEXT, category TEXT, nature TEXT,
+                               year INTEGER, published TEXT);
+            CREATE INDEX items_published ON items(published);
+            CREATE TABLE item_topics(rowid INTEGER, topic TEXT);
+            CREATE INDEX item_topics_topic ON item_topics(topic, rowid);
+            CREATE INDEX item_topics_rowid ON item_topics(rowid);
+            CREATE VIRTUAL TABLE fts USING fts5(title, summary, body, refs,
+                                                tokenize="unicode61 remove_diacritics 2");
+        """)
+        self.next_rowid = 1
+
+    def _insert(self, items: list[Item]) -> None:
+        with self.db:
+            for item in items:
+                doc = document(item)
+                rowid = self.next_rowid
+                self.next_rowid += 1
+                self.db.execute("INSERT INTO items VALUES (?,?,?,?,?,?,?)",
+                                (rowid, doc["id"], doc["url"], doc["category"], doc["nature"], doc["year"],
+                                 doc["published"].isoformat()))
+                self.db.executemany("INSERT INTO item_topics VALUES (?,?)", [(rowid, t) for t in doc["topics"]])
+                self.db.execute("INSERT INTO fts(rowid, title, summary, body, refs) VALUES (?,?,?,?,?)",
+                                (rowid, doc["title"], doc["summary"], doc["body"], " ".join(doc["ids"] + doc["refs"])))
+
+    def build(self, items: list[Item]) -> float:
+        started = time.perf_counter()
+        self._insert(items)
+        self.db.execute("INSERT INTO fts(fts) VALUES('optimize')")
+        self.db.commit()
+        return time.perf_counter() - started
+
+    def size(self) -> int:
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return self.path.stat().st_size
+
+    def add(self, items: list[Item]) -> float:
+        started = time.perf_counter()
+        self._insert(items)
+        return time.perf_counter() - started
+
+    def search(self, spec: dict) -> float:
+        started = time.perf_counter()
+        request = request_of(spec)
+        root = request.query.root
+        where, params = [], []
+        if root is not None:
+            where.append("fts MATCH ?")
+            params.append(_fts_expression(root))
+        for node in _filters(root):
+            where.append(f"items.rowid IN (SELECT rowid FROM item_topics WHERE topic IN ({','.join('?' * len(node))}))")
+            params += node
+        if request.topics:
+            where.append(f"items.rowid IN (SELECT rowid FROM item_topics WHERE topic IN ({','.join('?' * len(request.topics))}))")
+            params += request.topics
+        if request.since:
+            where.append("published >= ?")
+            params.append(request.since.isoformat())
+        if request.until:
+            where.append("published < ?")
+            params.append(request.until.isoformat())
+        clause = " AND ".join(where) or "1"
+        order = "published DESC" if request.sort == "date" or root is None else "bm25(fts, 3.0, 1.5, 1.0, 20.0)"
+        self.db.execute(f"SELECT items.id, fts.title, snippet(fts, 2, '<b>', '</b>', '…', 24) FROM fts "
+                        f"JOIN items ON items.rowid = fts.rowid WHERE {clause} ORDER BY {order} LIMIT 20",
+                        params).fetchall()
+        matched = f"SELECT items.rowid FROM fts JOIN items ON items.rowid = fts.rowid WHERE {clause}"
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS hits(rowid INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM hits")
+        self.db.execute(f"INSERT INTO hits {matched}", params)
+        for column in ("category", "nature", "year"):
+            self.db.execute(f"SELECT {column}, count(*) FROM items WHERE rowid IN (SELECT rowid FROM hits) "
+                            f"GROUP BY {column}").fetchall()
+        self.db.execute("SELECT topic, count(*) FROM item_topics WHERE rowid IN (SELECT rowid FROM hits) "
+                        "GROUP BY topic").fetchall()
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _fts_expression(node) -> str:
+    if isinstance(node, Term):
+        return f'"{node.stem}"*'
+    if isinstance(node, Phrase):
+        return "NEAR(" + " ".join(f'"{s}"' for s in node.stems) + f", {len(node.stems)})"
+    if isinstance(node, Identifier):
+        return '{refs}: "' + " ".join(folded(node.value)) + '"'
+    if isinstance(node, Not):
+        return f"NOT ({_fts_expression(node.node)})"
+    if isinstance(node, (And, Or)):
+        parts = [_fts_expression(n) for n in node.nodes if not _is_filter(n)]
+        positives = [p for p in parts if not p.startswith("NOT ")]
+        negatives = [p for p in parts if p.startswith("NOT ")]
+        joined = (" AND " if isinstance(node, And) else " OR ").join(positives) or '"a"*'
+        return f"({joined}" + "".join(f" {n}" for n in negatives) + ")"
+    return '"a"*'
+
+
+def _is_filter(node) -> bool:
+    return not isinstance(node, (Term, Phrase, Identifier, Not, And, Or))
+
+
+def _filters(node) -> list[list[str]]:
+    if node is None:
+        return []
+    if _is_filter(node):
+        return [list(node.values)]
+    if isinstance(node, And):
+        return [f for child in node.nodes for f in _filters(child)]
+    return []
+
+
+def run(size: int, engines: list[str], seed: int, vocab) -> dict:
+    print(f"\n=== N = {size:,} items ===".replace(",", " "), flush=True)
+    started = time.perf_counter()
+    items = make_items(size, seed, vocab)
+    extra = make_items(ADDED, seed, vocab, start=size)
+    queries = make_queries(seed, vocab, items)
+    print(f"corpus generated in {time.perf_counter() - started:.1f} s; {len(queries)} queries", flush=True)
+    figures = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in engines:
+            engine = Fts5(Path(tmp)) if name == "fts5" else Engine(name, Path(tmp) / name)
+            build = engine.build(items)
+            size_bytes = engine.size()
+            engine.search({"text": "décret"})  # open files, not counted
+            first = [engine.search(q) for q in queries]
+            second = [engine.search(q) for q in queries]
+            add = engine.add(extra)
+            engine.close()
+            figures[name] = {"build rate (items/s)": size / build, "index size (MiB)": size_bytes / 2**20,
+                             f"add {ADDED} items (s)": add,
+                             "p50 (ms)": _percentile(first, 50) * 1000, "p95 (ms)": _percentile(first, 95) * 1000,
+                             "p50 warm (ms)": _percentile(second, 50) * 1000,
+                             "p95 warm (ms)": _percentile(second, 95) * 1000}
+            print(f"{name}: built in {build:.1f} s", flush=True)
+    _print(figures)
+    return figures
+
+
+def _percentile(values: list[float], pct: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def _print(figures: dict) -> None:
+    names = list(figures)
+    metrics = list(next(iter(figures.values())))
+    header = f"{'':24}" + "".join(f"{n:>12}" for n in names)
+    ratios = [n for n in names if n != "fts5"] if "fts5" in figures else []
+    header += "".join(f"{n + '/fts5':>16}" for n in ratios)
+    print(header)
+    for metric in metrics:
+        row = f"{metric:24}" + "".join(f"{figures[n][metric]:>12.1f}" for n in names)
+        row += "".join(f"{figures[n][metric] / figures['fts5'][metric]:>16.2f}" for n in ratios)
+        print(row)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000", help="comma-separated archive sizes (10000,100000)")
+    parser.add_argument("--engines", default="whoosh,tantivy,fts5")
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args()
+    vocab = keywords(load_catalog(REPO / "feeds.yaml"))
+    for size in (int(s) for s in args.sizes.split(",")):
+        run(size, args.engines.split(","), args.seed, vocab)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Search behaviour, the same tests for every backend: French analysis, relevance, filters,
+dates, sorting, facets, pages, suggestions and odd input. The archive is stored through the
+real pipeline (ingest.store_entries writes the change log) and indexed by index_pending."""
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.fixtures.search.corpus import ENTRIES, TOPICS, settings_for, store
+from veille.search import SearchRequest, open_backend
+from veille.search.indexer import index_pending
+from veille.search.query import parse
+
+BACKENDS = ("whoosh", "tantivy")
+
+
+class Searchable:
+    def __init__(self, archive, index):
+        self.archive = archive
+        self.index = index
+        self.names = {item_id: name for name, item_id in archive.ids.items()}
+
+    def search(self, text: str = "", **options):
+        parsed = parse(text, {t["slug"]: t["label"] for t in TOPICS})
+        return self.index.search(SearchRequest(parsed, **options), text)
+
+    def found(self, text: str = "", **options) -> list[str]:
+        """Names of the hits, best first."""
+        return [self.names[hit.id] for hit in self.search(text, per_page=100, **options).hits]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request, tmp_path_factory):
+    settings = settings_for(tmp_path_factory.mktemp(request.param), request.param)
+    stored = store(settings)
+    assert index_pending(settings, stored.factory) == len(ENTRIES)
+    index = open_backend(settings)
+    yield Searchable(stored, index)
+    index.close()
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("etat civil", "etat-civil"),  # case and accents folded
+    ("ÉTAT CIVIL", "etat-civil"),
+    ("marchés publics", "marche-public"),  # plural finds singular (stemming)
+    ("marché public", "seuils"),  # and the reverse
+    ("l'arrêté", "arrete"),  # elision
+    ("arrêtés", "arrete"),
+    ("tiers-lieux", "tiers-lieux"),  # hyphenated words
+    ("tiers lieux", "tiers-lieux"),
+    ("Île-de-France", "idf"),
+    ("ile de france", "idf"),
+    ("TERB2001234A", "nor-own"),  # identifiers as typed
+    ("terb2001234a", "nor-own"),
+    ("2020-1622", "seuils"),
+    ("décret n° 2020-1622", "seuils"),
+    ("L. 1211-1", "article"),
+    ("L 1211-1", "article"),
+    ("fabriques de territoire", "tiers-lieux"),  # stop words dropped
+    ("le décret sur les seuils de 2020", "seuils"),
+    ("œuvre OR intercommunalité", "epci-01"),
+])
+def test_french_analysis_finds_what_is_meant(archive, query, expected):
+    assert expected in archive.found(query)
+
+
+def test_code_article_is_not_confused_with_another_code(archive):
+    assert archive.found("L. 1211-1") == ["article"]
+    assert archive.found("R. 1211-1") == ["article-r"]
+
+
+def test_stop_words_alone_do_not_narrow_anything(archive):
+    assert set(archive.found("le la les")) == set(ENTRIES)
+
+
+def test_phrases_need_the_words_side_by_side(archive):
+    assert archive.found('"fibre optique"')[0] == "fibre-title"
+    assert archive.found('"optique fibre"') == []
+    assert archive.found('« état civil »') == ["etat-civil"]
+
+
+def test_title_ranks_above_a_single_mention_in_the_body(archive):
+    assert archive.found("fibre optique")[:2] == ["fibre-title", "fibre-body"]
+
+
+@pytest.mark.parametrize("identifier, owner, citing", [
+    ("TERB2001234A", "nor-own", "nor-cited"),
+    ("JORFTEXT000042702330", "seuils", "jorf-cited"),
+])
+def test_exact_official_id_goes_straight_to_its_item(archive, identifier, owner, citing):
+    # the citing item names the id more often, and in its title or summary: the owner still wins
+    assert archive.found(identifier)[:2] == [owner, citing]
+
+
+def test_or_and_exclusion(archive):
+    assert set(archive.found("tiers-lieux OR Île-de-France")) == {"tiers-lieux", "idf"}
+    with_decree = set(archive.found("marchés publics"))
+    assert "seuils" in with_decree
+    assert set(archive.found("marchés publics -décret")) == with_decree - {"seuils"}
+    assert set(archive.found("(fibre OR tiers-lieux) -rapport")) == {"fibre-title", "tiers-lieux"}
+
+
+def test_field_filters_in_the_query(archive):
+    assert set(archive.found("rubrique:commande-publique")) == {"seuils", "marche-public", "jorf-cited"}
+    assert set(archive.found("rubrique:commande")) == {"seuils", "marche-public", "jorf-cited"}  # slug prefix
+    assert set(archive.found("nature:décret")) == {"seuils"}
+    assert set(archive.found("nature:ARRETE")) == {"arrete", "nor-own"}
+    assert set(archive.found("source:circulaires")) == {"article", "article-r"}  # a category
+    assert set(archive.found("source:jorf")) == {"seuils", "arrete", "nor-own"}  # a source id
+    assert set(archive.found("dotations -source:jorf")) == {"nor-cited"}
+
+
+def test_request_filters_combine_with_words(archive):
+    assert set(archive.found("marchés", topics=("commande-publique",), categories=("journal-officiel",))) == {"seuils"}
+    assert archive.found("fibre", categories=("circulaires",)) == []
+
+
+def test_date_ranges_include_since_and_exclude_until(archive):
+    since, until = datetime(2021, 3, 2, 6, tzinfo=timezone.utc), datetime(2021, 11, 8, 6, tzinfo=timezone.utc)
+    assert set(archive.found(since=since, until=until)) == {"etat-civil", "arrete"}
+    assert set(archive.found("circulaire", since=since)) == {"article", "article-r"}
+
+
+def test_sort_by_date_newest_first(archive):
+    found = archive.found("intercommunalité", sort="date")
+    assert found == [f"epci-{m:02d}" for m in range(12, 0, -1)]
+    dates = [hit.published for hit in archive.search("", sort="date", per_page=100).hits]
+    assert dates == sorted(dates, reverse=True) and len(dates) == len(ENTRIES)
+
+
+def test_pages_cover_every_hit_once(archive):
+    pages = [archive.search("intercommunalité", sort="date", page=p, per_page=5) for p in (1, 2, 3, 4)]
+    assert [p.total for p in pages] == [12] * 4
+    assert [len(p.hits) for p in pages] == [5, 5, 2, 0]
+    ids = [hit.id for page in pages for hit in page.hits]
+    assert len(set(ids)) == 12
+    by_relevance = [archive.search("intercommunalité", page=p, per_page=5).hits for p in (1, 2, 3)]
+    assert len({hit.id for hits in by_relevance for hit in hits}) == 12
+
+
+def test_page_zero_or_negative_reads_as_the_first(archive):
+    first = [h.id for h in archive.search("intercommunalité", sort="date", per_page=5).hits]
+    for page in (0, -1):
+        assert [h.id for h in archive.search("intercommunalité", sort="date", page=page, per_page=5).hits] == first
+
+
+def test_facets_count_the_whole_result(archive):
+    result = archive.search("dotations OR marchés", per_page=1)
+    names = set(archive.found("dotations OR marchés"))
+    assert result.total == len(names) and len(result.hits) == 1
+    facets = {name: dict(values) for name, values in result.facets.items()}
+    categories = {"jorf": "journal-officiel", "dgcl": "actualite", "circ": "circulaires", "doc": "documentation"}
+    assert facets["category"] == _count(categories[ENTRIES[n][0]] for n in names)
+    assert facets["year"] == _count(str(ENTRIES[n][1]["published"].year) for n in names)
+    assert facets["nature"] == _count(ENTRIES[n][1]["nature"].replace("Ê", "E").replace("É", "E").lower()
+                                      for n in names if ENTRIES[n][1].get("nature"))
+    assert facets["topics"]["commande-publique"] == len({"seuils", "marche-public", "jorf-cited"} & names)
+
+
+def _count(values) -> dict:
+    counts: dict = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def test_snippets_mark_the_words_found(archive):
+    hit = archive.search("comité des finances locales").hits[0]
+    assert archive.names[hit.id] == "article"
+    marked = {hit.snippet.text[start:end].lower() for start, end in hit.snippet.marks}
+    assert {"comité", "finances", "locales"} <= marked
+
+
+def test_did_you_mean_on_a_misspelt_word(archive):
+    result = archive.search("fibre optiqe")
+    assert result.total == 0
+    assert result.suggestion == "fibre optique"
+    assert archive.search("fibre optique").suggestion is None
+
+
+@pytest.mark.parametrize("query", [
+    '"unbalanced', "((marchés", "marchés))", ")(", "OR", "AND", "NOT", "-", "--", "- -", "*", "**", "?",
+    "marchés OR", "OR marchés", "-marchés", "licence:secret", "organisation:xyz", "rubrique:", "source:",
+    ":", "a:b:c", "\\", "'", "’", "«", "»", "x" * 10_000, "marchés " * 2000, "(" * 500 + "fibre",
+    "\x00\x01", "🙂 émoji", "SELECT * FROM items; --", "<script>alert(1)</script>",
+])
+def test_hostile_queries_give_a_result_never_an_error(archive, query):
+    result = archive.search(query, page=1)
+    assert result.total >= 0
+    assert len(result.hits) <= 20
+
+
+def test_unknown_field_names_are_read_as_words(archive):
+    assert archive.found("organisation:fibre") == archive.found("organisation fibre")
+
+
+def test_both_backends_find_the_same_items(tmp_path_factory):
+    queries = ["marchés publics", "dotations -source:jorf", '"fibre optique"', "TERB2001234A", "arrêté OR circulaire",
+               "rubrique:finances-locales", "intercommunalité", ""]
+    answers = {}
+    for backend in BACKENDS:
+        settings = settings_for(tmp_path_factory.mktemp(f"same-{backend}"), backend)
+        stored = store(settings)
+        index_pending(settings, stored.factory)
+        index = open_backend(settings)
+        names = {v: k for k, v in stored.ids.items()}
+        answers[backend] = {q: (sorted(names[h.id] for h in index.search(SearchRequest(parse(q), per_page=100)).hits),
+                                index.search(SearchRequest(parse(q))).facets) for q in queries}
+        index.close()
+    assert answers["whoosh"] == answers["tantivy"]

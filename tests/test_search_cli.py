@@ -1,0 +1,251 @@
+"""The search commands through the real CLI: search, reindex, index check, status; the index
+kept in step with crawls, crashes and concurrent readers."""
+import json
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from tests.fixtures.search.corpus import ENTRIES, store
+from veille.config import Settings
+from veille.models import IndexChange, Item
+from veille.search import backend_class, open_backend, SearchRequest
+from veille.search import indexer
+from veille.search.commands import ADVICE_ITEMS, advice
+from veille.search.indexer import index_pending, writer_lock
+from veille.search.layout import backend_root, current_generation
+from veille.search.query import parse
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Flux</title>
+<link>https://exemple.gouv.fr/</link><description>d</description>{items}</channel></rss>"""
+ITEM = ("<item><title>{title}</title><link>https://exemple.gouv.fr/{n}</link><guid>g{n}</guid>"
+        "<pubDate>Wed, 29 Mar 2017 06:00:00 +0200</pubDate><description>{text}</description></item>")
+
+
+@pytest.fixture(params=["whoosh", "tantivy"])
+def backend(request, monkeypatch):
+    monkeypatch.setenv("VEILLE_SEARCH", request.param)
+    return request.param
+
+
+@pytest.fixture
+def archive(env, backend):
+    """The corpus stored and indexed in the env's archive."""
+    stored = store(Settings.from_env())
+    index_pending(stored.settings, stored.factory)
+    return stored
+
+
+def search_json(env, *args) -> list[dict]:
+    result = env.cli("search", "--json", *args)
+    assert result.code == 0, result.err
+    return [json.loads(line) for line in result.out.splitlines()]
+
+
+def test_crawled_items_are_searchable_after_index_pending(env, server, backend):
+    items = [ITEM.format(n=1, title="Très haut débit : le plan France THD", text="Fibre optique pour tous."),
+             ITEM.format(n=2, title="Élections municipales", text="Le répertoire électoral unique.")]
+    server.route("/flux.xml", RSS.format(items="".join(items)).encode())
+    env.write_feeds([{"id": "flux", "name": "Flux", "url": server.url("/flux.xml")}])
+    assert env.cli("crawl").code == 0
+    settings = Settings.from_env()
+    with env.session() as session:
+        factory = session.get_bind()
+    from veille.db import session_factory
+    index_pending(settings, session_factory(factory))
+    hits = search_json(env, "fibre optique")
+    assert [h["title"] for h in hits] == ["Très haut débit : le plan France THD"]
+    assert set(hits[0]) == {"id", "title", "url", "published", "score", "snippet"}
+    assert hits[0]["published"] == "2017-03-29T04:00:00+00:00"
+    assert "<mark>Fibre</mark> <mark>optique</mark>" in hits[0]["snippet"]
+    with env.session() as session:
+        assert session.scalar(select(func.count()).select_from(IndexChange)) == 0
+
+
+def test_listing_in_french_with_snippets_and_facets(env, archive):
+    result = env.cli("search", "marchés", "publics")
+    assert result.code == 0, result.err
+    out = result.out
+    assert "« marchés publics » : 3 résultats, page 1 sur 1, tri par pertinence" in out
+    assert "Décret n° 2020-1622 du 18 décembre 2020 relatif aux seuils des marchés publics" in out
+    assert "**marchés** **publics**" in out
+    assert "Rubriques : Commande publique - Marchés publics (3)" in out
+    assert "Sources : " in out and "Journal officiel (1)" in out
+    assert "Natures : Décret (1)" in out
+    assert "Années : 2020 (2) · 2019 (1)" in out
+
+
+def test_did_you_mean_and_no_result(env, archive):
+    result = env.cli("search", "dématérialisation des acts")
+    assert result.code == 0
+    assert "Aucun résultat pour « dématérialisation des acts »." in result.out
+    assert "Vouliez-vous dire : dématérialisation des actes ?" in result.out
+
+
+def test_filters_dates_sort_and_pages_on_the_command_line(env, archive):
+    hits = search_json(env, "intercommunalité", "--sort", "date", "--limit", "5", "--page", "2")
+    assert [h["title"] for h in hits] == [f"Lettre de l'intercommunalité n° {m}" for m in (7, 6, 5, 4, 3)]
+    hits = search_json(env, "--since", "2021-03-02", "--until", "2021-11-08")
+    assert {h["title"][:20] for h in hits} == {"État civil : dématér", "Arrêté du 3 mars 202", "Circulaire relative "}
+    hits = search_json(env, "--topic", "commande-publique", "--category", "journal-officiel")
+    assert len(hits) == 1 and hits[0]["title"].startswith("Décret n° 2020-1622")
+    result = env.cli("search", "intercommunalité", "--page", "9")
+    assert result.code == 0 and "La page 9 est au-delà de la dernière (1)." in result.out
+
+
+@pytest.mark.parametrize("args, message", [
+    (("x", "--page", "0"), "nombre entier positif attendu, pas « 0 »"),
+    (("x", "--page", "-1"), "nombre entier positif attendu, pas « -1 »"),
+    (("x", "--limit", "0"), "nombre entier positif attendu"),
+    (("x", "--since", "2020-13-01"), "date invalide « 2020-13-01 »"),
+    (("x", "--sort", "hasard"), "choix invalide"),
+    (("x", "--since", "2021-01-02", "--until", "2021-01-01"), "période vide"),
+    (("x", "--category", "presse"), "catégorie inconnue « presse »"),
+    (("x", "--topic", "jardinage"), "rubrique inconnue « jardinage »"),
+])
+def test_bad_usage_exits_2_with_a_french_message(env, archive, args, message):
+    if "--page" in args or "--limit" in args or "--sort" in args or "2020-13-01" in args:
+        with pytest.raises(SystemExit) as exit_info:
+            env.cli("search", *args)
+        assert exit_info.value.code == 2
+        err = env._capsys.readouterr().err
+    else:
+        result = env.cli("search", *args)
+        assert result.code == 2
+        err = result.err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "((", ")", "OR", "-", "*", "x" * 10_000, "licence:secret",
+                                   "rubrique:inconnue"])
+def test_hostile_queries_on_the_command_line(env, archive, query):
+    result = env.cli("search", query)
+    assert result.code == 0, result.err
+    assert "Traceback" not in result.err
+    assert "résultat" in result.out
+
+
+def test_overlong_query_is_cut_with_a_warning(env, archive):
+    result = env.cli("search", "fibre " * 400)
+    assert result.code == 0
+    assert "attention : requête trop longue" in result.err
+
+
+def test_crash_between_store_and_index_then_repair(env, backend):
+    settings = Settings.from_env()
+    first = store(settings, [n for n in ENTRIES if not n.startswith("epci")])
+    index_pending(settings, first.factory)
+    store(settings, [n for n in ENTRIES if n.startswith("epci")])  # stored, then the process dies
+    result = env.cli("index", "check")
+    assert result.code == 0
+    assert "12 changements en attente d'indexation" in result.out
+    assert search_json(env, "intercommunalité") == []
+    result = env.cli("index", "check", "--repair")
+    assert result.code == 0
+    assert "Index réparé : 12 articles indexés depuis le journal des changements, 0 différence corrigée." in result.out
+    assert len(search_json(env, "intercommunalité")) == 12
+    assert "0 changement en attente" in env.cli("index", "check").out
+
+
+def test_check_finds_and_repairs_missing_stale_and_extra_documents(env, backend):
+    settings = Settings.from_env()
+    stored = store(settings)
+    index_pending(settings, stored.factory)
+    # an index restored from an old copy, an archive edited behind the indexer's back
+    backend_class(backend).open(current_generation(settings)).write([], deleted=[stored.ids["idf"]])
+    with stored.factory() as session, session.begin():
+        session.execute(update(Item).where(Item.id == stored.ids["etat-civil"]).values(title="Registres paroissiaux"))
+        session.execute(delete(Item).where(Item.id == stored.ids["fibre-body"]))
+    result = env.cli("index", "check")
+    assert result.code == 1
+    assert f"1 article absent de l'index : {stored.ids['idf']}" in result.out
+    assert f"1 article indexé dans une version ancienne : {stored.ids['etat-civil']}" in result.out
+    assert f"1 article dans l'index mais plus dans l'archive : {stored.ids['fibre-body']}" in result.out
+    assert env.cli("index", "check", "--repair").code == 0
+    result = env.cli("index", "check")
+    assert result.code == 0 and "Index cohérent avec l'archive." in result.out
+    assert [h["title"] for h in search_json(env, "registres paroissiaux")] == ["Registres paroissiaux"]
+    assert len(search_json(env, "Île-de-France")) == 1
+    assert search_json(env, "rapport annuel") == []
+
+
+def test_reindex_builds_a_new_generation_and_swaps_it_in(env, archive):
+    settings = Settings.from_env()
+    before = current_generation(settings)
+    result = env.cli("reindex")
+    assert result.code == 0, result.err
+    assert f"reconstruit : {len(ENTRIES)} articles" in result.out
+    after = current_generation(settings)
+    assert after != before and not before.exists()
+    assert [p for p in backend_root(settings).iterdir() if p.is_dir()] == [after]
+    assert len(search_json(env, "intercommunalité")) == 12
+
+
+def test_switching_backend_builds_the_new_index_and_drops_the_old(env, archive, backend, monkeypatch):
+    other = "tantivy" if backend == "whoosh" else "whoosh"
+    monkeypatch.setenv("VEILLE_SEARCH", other)
+    result = env.cli("search", "--json", "fibre")
+    assert result.code == 0 and "création de l'index" in result.err
+    assert len(result.out.splitlines()) == 2
+    settings = Settings.from_env()
+    assert not (settings.index_dir / backend).exists()
+
+
+def test_status_reports_archive_index_and_latency(env, archive, backend):
+    result = env.cli("status")
+    assert result.code == 0, result.err
+    assert f"Archive : {len(ENTRIES)} articles" in result.out
+    assert f"Index de recherche : {backend}, {len(ENTRIES)} documents" in result.out
+    assert "Changements en attente d'indexation : 0" in result.out
+    assert "ms en médiane sur 5 requêtes types" in result.out
+    assert "Conseil" not in result.out
+
+
+def test_advice_to_move_to_tantivy_past_30000_items_on_whoosh():
+    tip = advice("whoosh", ADVICE_ITEMS + 1, 420.4)
+    assert "VEILLE_SEARCH=tantivy" in tip and "veille reindex" in tip and "420 ms" in tip
+    assert advice("whoosh", ADVICE_ITEMS, 420.4) is None
+    assert advice("tantivy", 10 * ADVICE_ITEMS, 3.0) is None
+
+
+def test_a_reader_is_never_blocked_while_a_writer_indexes(env, backend, monkeypatch):
+    settings = Settings.from_env()
+    first = store(settings, ["etat-civil"])
+    index_pending(settings, first.factory)
+    store(settings, [n for n in ENTRIES if n != "etat-civil"])
+    monkeypatch.setattr(indexer, "BATCH", 3)  # many small commits
+    index = open_backend(settings)
+    totals, errors, done = [], [], threading.Event()
+
+    def read():
+        try:
+            while not done.is_set():
+                totals.append(index.search(SearchRequest(parse(""))).total)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert index_pending(settings, first.factory) == len(ENTRIES) - 1
+    finally:
+        done.set()
+        reader.join()
+    totals.append(index.search(SearchRequest(parse(""))).total)
+    index.close()
+    assert errors == []
+    assert totals == sorted(totals) and totals[0] >= 1 and totals[-1] == len(ENTRIES)
+
+
+def test_one_writer_at_a_time(env, archive, monkeypatch):
+    settings = Settings.from_env()
+    monkeypatch.setattr(indexer, "WAIT_SECONDS", 0.1)
+    with archive.factory() as session, session.begin():  # an update waiting in the change log
+        session.add(IndexChange(item_id=archive.ids["idf"], op="upsert", created_at=datetime.now(timezone.utc)))
+    with writer_lock(settings) as locked:
+        assert locked
+        assert index_pending(settings, archive.factory) == 0  # gives up, the change stays queued
+        result = env.cli("reindex")
+        assert result.code == 1 and "un autre processus écrit dans l'index" in result.err
+    assert index_pending(settings, archive.factory) == 1

@@ -1,0 +1,74 @@
+"""The query syntax and the French analysis, without an index."""
+import pytest
+
+from veille.search.analysis import identifiers, stems, word_stems
+from veille.search.query import MAX_CLAUSES, And, Filter, Identifier, Not, Or, Phrase, Term, parse
+
+
+def test_analysis_folds_stems_and_splits_as_documents_are_indexed():
+    assert stems("État civil") == stems("etat civil")
+    assert stems("marchés publics") == stems("marché public")
+    assert stems("œuvre") == stems("oeuvre")
+    assert word_stems("l'arrêté") == stems("arrêté")
+    assert word_stems("les") == []  # a stop word alone looks for nothing
+    assert word_stems("Île-de-France") == stems("ile de france")  # kept whole, stop word included
+
+
+def test_identifiers_are_found_whole_and_normalised():
+    found = identifiers("Décret n° 2020-1622, NOR : TERB2001234A, JORFTEXT000042702330, article L. 1211-1, "
+                        "R.2121-29 et D 1617-19")
+    assert {"2020-1622", "terb2001234a", "jorftext000042702330", "l1211-1", "1211-1", "r2121-29",
+            "d1617-19"} <= found
+
+
+def test_words_phrases_or_and_exclusion():
+    query = parse('marchés "seuil de dispense" OR plafond -circulaire')
+    assert query.root == And((Term(stems("marchés")[0]),
+                              Or((Phrase(tuple(stems("seuil de dispense"))), Term(stems("plafond")[0]))),
+                              Not(Term(stems("circulaire")[0]))))
+    assert parse("a OU b NOT c") == parse("a OR b -c")
+
+
+def test_field_filters_and_identifiers():
+    query = parse("rubrique:urbanisme nature:Décret source:jorf TERB2001234A",
+                  topics={"urbanisme-amenagement": "Urbanisme - Aménagement", "eau": "Eau"})
+    assert query.root == And((Filter("topics", ("urbanisme-amenagement",)), Filter("nature", ("decret",)),
+                              Or((Filter("category", ("jorf",)), Filter("source", ("jorf",)))),
+                              Identifier("terb2001234a")))
+    assert parse('source:"Journal officiel"').root.nodes[0] == Filter("category", ("journal-officiel",))
+
+
+def test_unknown_rubrique_is_said():
+    query = parse("rubrique:jardinage", topics={"eau": "Eau"})
+    assert query.warnings == ("rubrique inconnue « jardinage » (voir feeds.yaml)",)
+
+
+@pytest.mark.parametrize("text", ['"', '((', '))', ')(', 'OR', 'AND OR NOT', '-', '- -', '*', '«', 'rubrique:',
+                                  'x:y:z', '(' * 10_000, '"' * 9_999, '-' * 5000, '\x00', ''])
+def test_odd_input_parses_to_something_sensible(text):
+    query = parse(text)
+    assert query.root is None or isinstance(query.root, (Term, Phrase, And, Or, Not, Filter, Identifier))
+
+
+def test_unbalanced_quotes_and_parentheses_are_closed():
+    assert parse('"fibre optique').root == Phrase(tuple(stems("fibre optique")))
+    assert parse("(fibre OR cuivre").root == Or((Term(stems("fibre")[0]), Term(stems("cuivre")[0])))
+    assert parse("fibre)").root == Term(stems("fibre")[0])
+
+
+def test_a_query_of_only_operators_or_stop_words_lists_everything_and_says_so():
+    for text in ("OR", "le la les", "*"):
+        query = parse(text)
+        assert query.root is None
+        assert query.warnings == ("aucun mot à chercher dans la requête : tous les articles sont listés",)
+
+
+def test_overlong_queries_are_cut_with_a_warning():
+    query = parse("fibre " * 5000)
+    assert len(query.root.nodes) == MAX_CLAUSES
+    assert any("1000 premiers caractères" in w for w in query.warnings)
+    assert any(f"{MAX_CLAUSES} premiers termes" in w for w in query.warnings)
+
+
+def test_unknown_field_names_are_words():
+    assert parse("licence:secret") == parse("licence secret")

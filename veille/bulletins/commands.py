@@ -1,0 +1,265 @@
+"""`veille bulletin build|render|send` and `veille subscribers add|list`."""
+from __future__ import annotations
+
+import errno
+import functools
+import sys
+from datetime import date
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..catalog import load_catalog
+from ..cli import UsageError, _open, iso_date, print_table
+from ..config import ConfigError, Settings
+from ..crawl import utcnow
+from ..db import transaction
+from . import subscribers as subscriber_store
+from .build import due_week
+from .editions import EditionError, agreed, build, content_of, describe, edition_day, find
+from .mail import SmtpConfig, SmtpFatal, Transport
+from .message import Sender, composer
+from .models import DAILY, FREQUENCIES, WEEKLY
+from .outbox import Policy, SendBusy, deliver, enqueue, exclusive, pending_count
+from .render import Links, Reader, email_html, email_text, pdf, reading
+from .subscribers import AddressError, shown
+from .wording import typography
+
+KINDS = (DAILY, WEEKLY)
+WRITE_ERRORS = {errno.ENOENT: "dossier introuvable", errno.EACCES: "permission refusée",
+                errno.EISDIR: "c'est un dossier", errno.ENOSPC: "disque plein", errno.EROFS: "disque en lecture seule"}
+FREQUENCY_WORDS = {"daily": "quotidien", "weekly": "hebdomadaire", "both": "quotidien et hebdomadaire"}
+EXIT_PENDING = 1
+
+
+def say(text: str = "", error: bool = False) -> None:
+    """Print in French typography (no-break spaces before : ; ? ! and inside « »)."""
+    print(typography(text), file=sys.stderr if error else sys.stdout)
+
+
+def french(command):
+    """The command's usage and configuration errors in French typography too."""
+    @functools.wraps(command)
+    def run(settings: Settings, args) -> int:
+        try:
+            return command(settings, args)
+        except (UsageError, ConfigError) as exc:
+            raise type(exc)(typography(str(exc))) from None
+    return run
+
+
+def register(commands) -> None:
+    bulletin = commands.add_parser("bulletin", help="bulletins quotidiens et récapitulatifs hebdomadaires")
+    actions = bulletin.add_subparsers(title="actions", metavar="ACTION", required=True)
+
+    build_cmd = actions.add_parser("build", help="construire l'édition (ou afficher celle déjà construite)")
+    _kind_and_date(build_cmd, required=False)
+    build_cmd.add_argument("--rebuild", action="store_true",
+                           help="reconstruire l'édition à partir de l'archive (tant qu'elle n'a pas été envoyée)")
+    build_cmd.set_defaults(func=cmd_build)
+
+    render_cmd = actions.add_parser("render", help="produire une édition en HTML, texte ou PDF")
+    _kind_and_date(render_cmd, required=True)
+    render_cmd.add_argument("--subscriber", metavar="ADRESSE", help="l'édition telle que cet abonné la reçoit")
+    render_cmd.add_argument("--format", choices=("html", "text", "pdf"), required=True)
+    render_cmd.add_argument("-o", "--output", metavar="FICHIER", type=Path, help="fichier de sortie (sinon la sortie standard)")
+    render_cmd.set_defaults(func=cmd_render)
+
+    send_cmd = actions.add_parser("send", help="envoyer l'édition aux abonnés (reprend un envoi interrompu)")
+    _kind_and_date(send_cmd, required=False)
+    send_cmd.set_defaults(func=cmd_send)
+
+    subscribers = commands.add_parser("subscribers", help="abonnés aux bulletins")
+    sub_actions = subscribers.add_subparsers(title="actions", metavar="ACTION", required=True)
+    add = sub_actions.add_parser("add", help="abonner une adresse, ou modifier son abonnement")
+    add.add_argument("email", metavar="ADRESSE")
+    add.add_argument("--topics", metavar="SLUG,SLUG", default="", help="rubriques (par défaut : toutes)")
+    add.add_argument("--frequency", choices=FREQUENCIES, default="daily",
+                     help="daily (quotidien, par défaut), weekly (hebdomadaire) ou both (les deux)")
+    add.set_defaults(func=cmd_subscribers_add)
+    listing = sub_actions.add_parser("list", help="lister les abonnés")
+    listing.set_defaults(func=cmd_subscribers_list)
+
+
+def _kind_and_date(parser, required: bool) -> None:
+    parser.add_argument("kind", choices=KINDS, metavar="daily|weekly",
+                        help="daily : l'édition quotidienne ; weekly : le récapitulatif de la semaine")
+    parser.add_argument("--date", type=iso_date, metavar="AAAA-MM-JJ", required=required,
+                        help="le jour de l'édition (pour weekly : un jour de la semaine)" +
+                             ("" if required else " ; par défaut aujourd'hui, ou la semaine due pour weekly"))
+
+
+def _day(settings: Settings, args, now) -> date:
+    if args.date:
+        return args.date
+    if args.kind == DAILY:
+        return now.astimezone(settings.timezone).date()
+    return due_week(now, settings.timezone, settings.weekly_weekday, settings.weekly_time)
+
+
+def _build(settings: Settings, factory, args, now, rebuild: bool = False):
+    catalog = load_catalog(settings.feeds_path)
+    try:
+        with transaction(factory) as session:
+            return build(session, args.kind, _day(settings, args, now), catalog, settings.timezone, now, rebuild)
+    except EditionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@french
+def cmd_build(settings: Settings, args) -> int:
+    factory = _open(settings)
+    now = utcnow()
+    edition, built = _build(settings, factory, args, now, args.rebuild)
+    content = content_of(edition)
+    tz = settings.timezone
+    when = edition.built_at.astimezone(tz).strftime("%d/%m/%Y à %H:%M")
+    state = ("reconstruit" if args.rebuild else "construit") if built else "déjà construit"
+    say(f"{content.title} : {agreed(content.kind, state)} le {when}")
+    say(f"Articles arrivés du {edition.window_start.astimezone(tz):%d/%m/%Y %H:%M} "
+        f"au {edition.window_end.astimezone(tz):%d/%m/%Y %H:%M} ({tz.key})")
+    if content.jo_line:
+        say(content.jo_line)
+    say()
+    view = reading(content)
+    if content.kind == DAILY:
+        rows = [(section.label, str(sum(len(g.items) for g in section.groups))) for section in view.sections]
+        print_table(("catégorie", "articles"), rows)
+    else:
+        print_table(("rubrique", "articles"), [(group.label, str(len(group.items))) for group in view.groups])
+    say(f"\nTotal : {view.total} article{'s' if view.total > 1 else ''}.")
+    if not built:
+        say("(Reconstruction à partir de l'archive : --rebuild.)")
+    return 0
+
+
+@french
+def cmd_render(settings: Settings, args) -> int:
+    factory = _open(settings)
+    links = Links(settings.base_url)
+    sender = Sender.from_settings(settings)
+    with factory() as session:
+        edition = find(session, args.kind, args.date)
+        if edition is None:
+            raise UsageError(f"{describe(args.kind, args.date)} n'est pas encore {agreed(args.kind, 'construit')} : "
+                             f"veille bulletin build {args.kind} --date {edition_day(args.kind, args.date)}")
+        reader = Reader()
+        if args.subscriber:
+            subscriber = _subscriber(session, args.subscriber)
+            reader = Reader(subscriber.email, tuple(subscriber.topics), subscriber.token)
+    view = reading(content_of(edition), reader)
+    if args.format == "pdf":
+        data = pdf(view, links, sender.name)
+    else:
+        data = (email_html if args.format == "html" else email_text)(view, links, sender.name).encode("utf-8")
+    if args.output is None:
+        if args.format == "pdf" and sys.stdout.isatty():
+            raise UsageError("un PDF ne s'affiche pas dans le terminal : indiquez un fichier avec -o FICHIER")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"impossible d'écrire « {args.output} » : "
+                         f"{WRITE_ERRORS.get(exc.errno, exc.strerror)}") from None
+    say(f"{args.output} : {len(data)} octets écrits.", error=True)
+    return 0
+
+
+def _subscriber(session, email: str):
+    try:
+        subscriber = subscriber_store.find(session, email)
+    except AddressError as exc:
+        raise UsageError(str(exc)) from None
+    if subscriber is None:
+        raise UsageError(f"abonné inconnu « {shown(email)} » (voir « veille subscribers list »)")
+    return subscriber
+
+
+@french
+def cmd_send(settings: Settings, args) -> int:
+    sender = Sender.from_settings(settings)
+    links = Links(settings.base_url)
+    if not links.secure:
+        raise ConfigError(f"VEILLE_BASE_URL : les liens de désabonnement des courriels doivent être en https "
+                          f"(RFC 8058), pas « {settings.base_url} »")
+    smtp = SmtpConfig.parse(settings.smtp_url)
+    policy = Policy(settings.smtp_rate, settings.smtp_retry_period, settings.bounce_limit)
+    factory = _open(settings)
+    now = utcnow()
+    edition, built = _build(settings, factory, args, now)
+    content = content_of(edition)
+    if built:
+        say(f"{content.title} : édition construite.")
+    lock = settings.home / "locks" / f"bulletin-{edition.id}.lock"
+    try:
+        with exclusive(lock):
+            with transaction(factory) as session:
+                enqueue(session, edition, content, subscriber_store.receiving(session, content.kind),
+                        settings.daily_when_empty == "send", now)
+            summary = _deliver(factory, edition.id, content, sender, links, smtp, policy)
+    except SendBusy as exc:
+        say(f"erreur : {exc} ({describe(content.kind, content.day)}) ; réessayez quand il sera fini.", error=True)
+        return EXIT_PENDING
+    except SmtpFatal as exc:
+        say(f"erreur : envoi arrêté, {exc}. Les messages restent en attente : corrigez VEILLE_SMTP_URL "
+            "puis relancez la commande.", error=True)
+        return EXIT_PENDING
+    if summary.resumed:
+        say(f"Reprise : {summary.resumed} message(s) en cours d'envoi lors de l'arrêt précédent, renvoyé(s) "
+            "(un doublon est possible pour chacun).")
+    for address, reason in summary.failures:
+        say(f"échec : {address} : {reason}", error=True)
+    say(f"{content.title} : {summary.sent} envoyé(s), {summary.skipped} ignoré(s) (rien de nouveau), "
+        f"{summary.failed} en échec, {summary.pending} en attente.")
+    if summary.stopped:
+        say(f"erreur : {summary.stopped}. Relancez la commande pour envoyer les {summary.pending} message(s) "
+            "en attente.", error=True)
+    return EXIT_PENDING if summary.pending else 0
+
+
+def _deliver(factory, edition_id, content, sender, links, smtp, policy):
+    with factory() as session:
+        pending = pending_count(session, edition_id)
+    with Transport(smtp) as transport, tqdm(total=pending, desc="Envoi", unit="message",
+                                            file=sys.stderr, disable=None) as bar:
+        return deliver(factory, edition_id, composer(content, sender, links),
+                       lambda to, data: transport.send(sender.address, to, data),
+                       policy, utcnow, on_done=lambda row: bar.update(1))
+
+
+@french
+def cmd_subscribers_add(settings: Settings, args) -> int:
+    catalog = load_catalog(settings.feeds_path)
+    topics = [slug.strip() for slug in args.topics.split(",") if slug.strip()]
+    unknown = [slug for slug in topics if slug not in catalog.topics]
+    if unknown:
+        raise UsageError(f"rubrique inconnue : {', '.join(unknown)} (rubriques : {', '.join(catalog.topics)})")
+    factory = _open(settings)
+    with transaction(factory) as session:
+        try:
+            subscriber, created = subscriber_store.add(session, args.email, topics, args.frequency, utcnow())
+        except AddressError as exc:
+            raise UsageError(str(exc)) from None
+        labels = ", ".join(catalog.topics[slug].label for slug in subscriber.topics) or "toutes"
+        say(f"{'Abonné ajouté' if created else 'Abonnement mis à jour'} : {subscriber.email} "
+            f"({FREQUENCY_WORDS[subscriber.frequency]} ; rubriques : {labels})")
+    return 0
+
+
+@french
+def cmd_subscribers_list(settings: Settings, args) -> int:
+    factory = _open(settings)
+    tz = settings.timezone
+    with factory() as session:
+        rows = []
+        for subscriber in subscriber_store.all_subscribers(session):
+            state = "actif"
+            if subscriber.disabled_at:
+                state = f"désactivé le {subscriber.disabled_at.astimezone(tz):%d/%m/%Y} ({subscriber.disabled_reason})"
+            rows.append((subscriber.email, FREQUENCY_WORDS[subscriber.frequency],
+                         ", ".join(subscriber.topics) or "toutes", state))
+    print_table(("adresse", "fréquence", "rubriques", "état"), rows)
+    return 0

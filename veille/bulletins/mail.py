@@ -1,0 +1,214 @@
+"""SMTP through VEILLE_SMTP_URL: one connection reused for many messages, and failures sorted
+into temporary (retry later), permanent (give up on that address) and fatal (stop sending)."""
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from ..config import ConfigError
+
+DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
+YES, NO = {"1", "true", "yes", "oui"}, {"0", "false", "no", "non"}
+URL_HELP = "exemples : smtp://localhost:25, smtps://utilisateur:mot-de-passe@smtp.exemple.fr:465, " \
+           "smtp://smtp.exemple.fr:587?starttls=true"
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    implicit_tls: bool  # smtps://
+    starttls: bool
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+    @classmethod
+    def parse(cls, url: str) -> "SmtpConfig":
+        """Read VEILLE_SMTP_URL; a ConfigError (without the password) says what is wrong."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise ConfigError(f"VEILLE_SMTP_URL : adresse invalide « {_masked(url)} » ({URL_HELP})") from None
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.path not in ("", "/"):
+            raise ConfigError(f"VEILLE_SMTP_URL : adresse invalide « {_masked(url)} » ({URL_HELP})")
+        options = dict(parse_qsl(parts.query, keep_blank_values=True))
+        unknown = set(options) - {"starttls", "timeout"}
+        starttls = options.get("starttls", "false").lower()
+        timeout = options.get("timeout", "30")
+        if unknown or starttls not in YES | NO or not timeout.replace(".", "", 1).isdigit() or float(timeout) <= 0:
+            raise ConfigError(f"VEILLE_SMTP_URL : options invalides « {parts.query} » "
+                              "(options permises : starttls=true|false, timeout=SECONDES)")
+        user = unquote(parts.username) if parts.username else None
+        password = unquote(parts.password) if parts.password else None
+        if not f"{user or ''}{password or ''}".isascii():  # smtplib sends credentials in ASCII only
+            raise ConfigError("VEILLE_SMTP_URL : l'identifiant et le mot de passe doivent être en ASCII "
+                              "(sans accents), encodés dans l'adresse (%40 pour @, %3A pour :)")
+        if parts.scheme == "smtps" and starttls in YES:
+            raise ConfigError("VEILLE_SMTP_URL : smtps:// chiffre déjà la connexion, starttls=true ne s'y ajoute pas")
+        return cls(host=parts.hostname, port=port or DEFAULT_PORTS[parts.scheme],
+                   implicit_tls=parts.scheme == "smtps", starttls=starttls in YES,
+                   user=user, password=password, timeout=float(timeout))
+
+    def __str__(self) -> str:
+        scheme = "smtps" if self.implicit_tls else "smtp"
+        user = f"{self.user}@" if self.user else ""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{user}{host}:{self.port}"
+
+
+def _masked(url: str) -> str:
+    """The URL with its password hidden."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if at and ":" in credentials:
+        return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+def is_permanent(code: int) -> bool:
+    """5xx is permanent, except 552 (mailbox full, too much mail at once): RFC 5321 treats it as temporary."""
+    return 500 <= code < 600 and code != 552
+
+
+class DeliveryError(Exception):
+    """A message was not delivered. `connection`: the server could not be reached at all, so no
+    message is to blame; otherwise this message failed, for now (`temporary`) or for good."""
+
+    def __init__(self, message: str, *, temporary: bool, connection: bool = False):
+        super().__init__(message)
+        self.temporary = temporary
+        self.connection = connection
+
+
+class SmtpFatal(Exception):
+    """Sending cannot work until the configuration changes (credentials, TLS): stop."""
+
+
+class Transport:
+    """One SMTP connection, opened when first needed and reused for every message after."""
+
+    def __init__(self, config: SmtpConfig, context: ssl.SSLContext | None = None):
+        self.config = config
+        self.context = context or ssl.create_default_context()
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> "Transport":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None
+
+    def send(self, sender: str, recipient: str, data: bytes) -> None:
+        reused = self._smtp is not None
+        if not reused:
+            self._connect()
+        try:
+            self._transaction(sender, recipient, data)
+        except _Lost as lost:
+            if not reused:
+                raise DeliveryError(f"connexion perdue pendant l'envoi ({lost})", temporary=True) from None
+            self._connect()  # servers close idle connections: one fresh one before blaming the message
+            try:
+                self._transaction(sender, recipient, data)
+            except _Lost as again:
+                raise DeliveryError(f"connexion perdue pendant l'envoi ({again})", temporary=True) from None
+
+    def _connect(self) -> None:
+        config = self.config
+        smtp = None
+        try:
+            if config.implicit_tls:
+                smtp = smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=self.context)
+            else:
+                smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+            smtp.ehlo()
+            if config.starttls:
+                smtp.starttls(context=self.context)
+                smtp.ehlo()
+            if config.user:
+                smtp.login(config.user, config.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            _close(smtp)
+            raise SmtpFatal(f"{config} : identifiants refusés ({_reply(exc.smtp_code, exc.smtp_error)})") from None
+        except smtplib.SMTPNotSupportedError as exc:
+            _close(smtp)
+            wanted = "STARTTLS" if config.starttls and "STARTTLS" in str(exc).upper() else "l'authentification"
+            raise SmtpFatal(f"{config} : le serveur ne propose pas {wanted}") from None
+        except ssl.SSLCertVerificationError as exc:
+            _close(smtp)
+            raise SmtpFatal(f"{config} : certificat TLS refusé ({exc.verify_message})") from None
+        except ssl.SSLError as exc:
+            _close(smtp)
+            raise SmtpFatal(f"{config} : échec de la négociation TLS ({exc.reason or exc}) ; ce port attend-il "
+                            "smtps://, smtp:// avec starttls=true, ou smtp:// sans chiffrement ?") from None
+        except smtplib.SMTPResponseException as exc:  # greeting, EHLO or STARTTLS refused
+            _close(smtp)
+            if is_permanent(exc.smtp_code):
+                raise SmtpFatal(f"{config} : le serveur refuse la connexion ({_reply(exc.smtp_code, exc.smtp_error)})") from None
+            raise DeliveryError(f"serveur SMTP indisponible ({config}) : {_reply(exc.smtp_code, exc.smtp_error)}",
+                                temporary=True, connection=True) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            _close(smtp)
+            raise DeliveryError(f"serveur SMTP injoignable ({config}) : {_network_reason(exc)}",
+                                temporary=True, connection=True) from None
+        self._smtp = smtp
+
+    def _transaction(self, sender: str, recipient: str, data: bytes) -> None:
+        try:
+            self._smtp.sendmail(sender, [recipient], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = exc.recipients.get(recipient, (0, b""))
+            raise self._refused("destinataire refusé", code, text) from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError, smtplib.SMTPResponseException) as exc:
+            step = "expéditeur refusé" if isinstance(exc, smtplib.SMTPSenderRefused) else "message refusé"
+            raise self._refused(step, exc.smtp_code, exc.smtp_error) from None
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            _close(self._smtp)
+            self._smtp = None
+            raise _Lost(_network_reason(exc)) from None
+
+    def _refused(self, step: str, code: int, text: bytes | str) -> DeliveryError:
+        if code == 421:  # the server is closing the connection (smtplib already closed it)
+            self._smtp = None
+        return DeliveryError(f"{step} ({_reply(code, text)})", temporary=not is_permanent(code))
+
+
+class _Lost(Exception):
+    """The connection broke in the middle of a transaction."""
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        smtp.close()
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return f"{code} {text}".strip()
+
+
+def _network_reason(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connexion refusée"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "délai dépassé"
+    if isinstance(exc, socket.gaierror):
+        return "nom d'hôte inconnu"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "le serveur a fermé la connexion"
+    return f"{exc.__class__.__name__} : {exc}" if str(exc) else exc.__class__.__name__

@@ -1,0 +1,164 @@
+"""Editions as people read them: HTML email (CSS inlined), plain text, web page and PDF.
+
+Every HTML template is autoescaped; feed text reaches them only as data, and links only as
+http or https URLs checked when the edition was built.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import css_inline
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..catalog import CATEGORIES
+from ..config import ConfigError
+from .build import Group, Section, daily_sections, reader_topics, weekly_groups
+from .content import EditionContent
+from .models import DAILY
+from .wording import count, day_label, typography
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "bulletin"
+WIDTH = 72  # plain text columns
+KIND_PATHS = {DAILY: "quotidien", "weekly": "hebdomadaire"}
+
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+class Links:
+    """Addresses in the web app (VEILLE_BASE_URL) that bulletins point to."""
+
+    def __init__(self, base_url: str):
+        parts = urlsplit(base_url)
+        if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
+                or any(ch.isspace() or not ch.isprintable() for ch in base_url)):
+            raise ConfigError(f"VEILLE_BASE_URL : adresse invalide « {base_url} » "
+                              "(exemple : https://veille.mairie.fr)")
+        self.base = base_url.rstrip("/")
+        self.secure = parts.scheme == "https"
+
+    def item(self, item_id: str) -> str:
+        return f"{self.base}/articles/{quote(item_id)}"
+
+    def edition(self, kind: str, day: date) -> str:
+        return f"{self.base}/bulletins/{KIND_PATHS[kind]}/{day.isoformat()}"
+
+    def pdf(self, kind: str, day: date) -> str:
+        return self.edition(kind, day) + ".pdf"
+
+    def unsubscribe(self, token: str) -> str:
+        return f"{self.base}/desabonnement/{quote(token)}"
+
+
+@dataclass
+class Reader:
+    """Who an edition is rendered for: nobody (the full edition) or one subscriber."""
+
+    email: str | None = None
+    topics: tuple[str, ...] = ()  # chosen rubriques; none: all
+    token: str | None = None  # for the unsubscribe link
+
+
+@dataclass
+class Reading:
+    """One reader's view of an edition."""
+
+    content: EditionContent
+    reader: Reader
+    wanted: frozenset[str] | None  # the reader's rubriques still in the catalogue; None: all
+    sections: list[Section]  # daily: every category, quiet ones included
+    groups: list[Group]  # weekly: rubriques with their items
+
+    @property
+    def total(self) -> int:
+        groups = self.groups if self.content.kind != DAILY else [g for s in self.sections for g in s.groups]
+        return sum(len(group.items) for group in groups)
+
+    @property
+    def overview(self) -> str:
+        """What the edition holds for this reader, in one sentence."""
+        where = " dans vos rubriques" if self.wanted else ""
+        if self.content.kind == DAILY:
+            where = where or " aujourd'hui"
+            if not self.total:
+                return f"Aucun nouveau texte{where}."
+            return f"{count(self.total, 'texte retenu', 'textes retenus')}{where}."
+        if not self.total:
+            return f"Semaine calme : aucun nouveau texte{where} cette semaine."
+        return f"{count(self.total, 'texte')} cette semaine{where}."
+
+    @property
+    def topic_labels(self) -> list[str]:
+        return [label for slug, label in self.content.topics.items() if slug in (self.wanted or ())]
+
+
+def reading(content: EditionContent, reader: Reader | None = None) -> Reading:
+    reader = reader or Reader()
+    wanted = reader_topics(reader.topics, content)
+    if content.kind == DAILY:
+        return Reading(content, reader, wanted, daily_sections(content, wanted), [])
+    return Reading(content, reader, wanted, [], weekly_groups(content, wanted))
+
+
+class _Refs:
+    """Numbered links of a plain-text message, listed at its end."""
+
+    def __init__(self):
+        self.urls: list[str] = []
+
+    def number(self, url: str) -> int:
+        if url not in self.urls:
+            self.urls.append(url)
+        return self.urls.index(url) + 1
+
+
+# The same titles and summaries go to thousands of readers: spaced and wrapped once each.
+_typography = lru_cache(maxsize=16384)(typography)
+
+
+@lru_cache(maxsize=16384)
+def _wrap(text: str, first: str = "", rest: str | None = None) -> str:
+    return textwrap.fill(_typography(text), WIDTH, initial_indent=first,
+                         subsequent_indent=first if rest is None else rest,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(fr=_typography, day=day_label, wrap=_wrap)
+    env.globals.update(categories=CATEGORIES, width=WIDTH, DAILY=DAILY)
+    return env
+
+
+ENV = _environment()
+
+
+def _render(name: str, view: Reading, links: Links, sender: str, **extra) -> str:
+    return ENV.get_template(name).render(
+        view=view, content=view.content, reader=view.reader, links=links, sender=sender,
+        edition_url=links.edition(view.content.kind, view.content.day),
+        pdf_url=links.pdf(view.content.kind, view.content.day), **extra)
+
+
+def email_html(view: Reading, links: Links, sender: str) -> str:
+    return _INLINER.inline(_render("email.html", view, links, sender))
+
+
+def email_text(view: Reading, links: Links, sender: str) -> str:
+    return typography(_render("email.txt", view, links, sender, refs=_Refs()))
+
+
+def page_html(view: Reading, links: Links, sender: str) -> str:
+    """The web page of an edition, with its print stylesheet."""
+    return _render("page.html", view, links, sender)
+
+
+def pdf(view: Reading, links: Links, sender: str) -> bytes:
+    from weasyprint import HTML  # slow to import: only when a PDF is asked for
+
+    return HTML(string=page_html(view, links, sender), base_url=str(TEMPLATES)).write_pdf()

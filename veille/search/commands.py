@@ -1,0 +1,270 @@
+"""`veille search`, `veille reindex`, `veille index check` and `veille status`."""
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time as clock
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select
+from tqdm import tqdm
+
+from ..catalog import CATEGORIES, load_catalog
+from ..cli import UsageError, _open, iso_date, positive_int
+from ..config import Settings
+from ..models import IndexChange, Item
+from . import PER_PAGE, SearchRequest, open_backend
+from .document import nature_key
+from .highlight import render
+from .indexer import IndexBusy, check, index_pending, reindex
+from .layout import current_generation, size_on_disk
+from .query import parse
+
+FACET_TITLES = {"topics": "Rubriques", "category": "Sources", "nature": "Natures", "year": "Années"}
+FACET_VALUES_SHOWN = 8
+ADVICE_ITEMS = 30_000  # Whoosh answers in well under a second up to about this size
+PROBE_QUERIES = ("décret", "marchés publics", "fonction publique territoriale",
+                 '"collectivités territoriales"', "urbanisme -circulaire")
+
+
+def register(commands) -> None:
+    search = commands.add_parser("search", help="chercher dans l'archive",
+                                 description="Mots, \"expressions exactes\", OR, -exclusion, rubrique:, "
+                                             "source:, nature:, identifiants (NOR, JORFTEXT, 2020-1622).")
+    search.add_argument("query", nargs="*", metavar="REQUÊTE")
+    search.add_argument("--topic", action="append", metavar="SLUG", help="rubrique (option répétable)")
+    search.add_argument("--category", action="append", metavar="NOM",
+                        help="catégorie de source : " + ", ".join(CATEGORIES))
+    search.add_argument("--since", type=iso_date, metavar="AAAA-MM-JJ", help="publié ce jour ou après")
+    search.add_argument("--until", type=iso_date, metavar="AAAA-MM-JJ", help="publié ce jour ou avant")
+    search.add_argument("--sort", choices=("relevance", "date"), default="relevance",
+                        help="pertinence (relevance, par défaut) ou date, du plus récent au plus ancien")
+    search.add_argument("--limit", type=positive_int, default=PER_PAGE, help=f"résultats par page ({PER_PAGE})")
+    search.add_argument("--page", type=positive_int, default=1)
+    search.add_argument("--json", action="store_true",
+                        help="un objet JSON par résultat (id, title, url, published, score, snippet en HTML)")
+    search.set_defaults(func=cmd_search)
+
+    rebuild = commands.add_parser("reindex", help="reconstruire l'index de recherche")
+    rebuild.set_defaults(func=cmd_reindex)
+
+    index = commands.add_parser("index", help="vérifier l'index de recherche")
+    actions = index.add_subparsers(title="actions", metavar="ACTION", required=True)
+    check_cmd = actions.add_parser("check", help="comparer l'index à l'archive")
+    check_cmd.add_argument("--repair", action="store_true", help="corriger les différences")
+    check_cmd.set_defaults(func=cmd_index_check)
+
+    status = commands.add_parser("status", help="état de l'archive et de l'index de recherche")
+    status.set_defaults(func=cmd_status)
+
+
+def cmd_search(settings: Settings, args) -> int:
+    catalog = load_catalog(settings.feeds_path)
+    unknown = [c for c in args.category or () if c not in CATEGORIES]
+    if unknown:
+        raise UsageError(f"catégorie inconnue « {unknown[0]} » (catégories : {', '.join(CATEGORIES)})")
+    unknown = [t for t in args.topic or () if t not in catalog.topics]
+    if unknown:
+        raise UsageError(f"rubrique inconnue « {unknown[0]} » (voir feeds.yaml)")
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"période vide : --since {args.since.isoformat()} est après --until {args.until.isoformat()}")
+    factory = _open(settings)
+    if current_generation(settings) is None:
+        print("Première recherche : création de l'index…", file=sys.stderr)
+        index_pending(settings, factory)
+    text = " ".join(args.query)
+    parsed = parse(text, {slug: topic.label for slug, topic in catalog.topics.items()})
+    request = SearchRequest(parsed, topics=tuple(args.topic or ()), categories=tuple(args.category or ()),
+                            since=_start_of(args.since, settings), until=_start_of(args.until, settings, 1),
+                            sort=args.sort, page=args.page, per_page=args.limit)
+    index = open_backend(settings)
+    try:
+        started = clock.perf_counter()
+        result = index.search(request, text)
+        elapsed = clock.perf_counter() - started
+    finally:
+        index.close()
+    for warning in parsed.warnings:
+        print(f"attention : {warning}", file=sys.stderr)
+    if args.json:
+        for hit in result.hits:
+            print(json.dumps({"id": hit.id, "title": hit.title, "url": hit.url,
+                              "published": hit.published.isoformat() if hit.published else None,
+                              "score": round(hit.score, 4),
+                              "snippet": render(hit.snippet, "<mark>", "</mark>", escape=True) if hit.snippet else ""},
+                             ensure_ascii=False))
+        return 0
+    _print_result(settings, factory, catalog, text, request, result, elapsed)
+    return 0
+
+
+def _start_of(day: date | None, settings: Settings, days: int = 0) -> datetime | None:
+    if day is None:
+        return None
+    local = datetime.combine(day + timedelta(days=days), time.min, tzinfo=settings.timezone)
+    return local.astimezone(timezone.utc)
+
+
+def _print_result(settings, factory, catalog, text, request, result, elapsed) -> None:
+    pages = max(1, -(-result.total // request.per_page))
+    quoted = f"« {text} »" if text.strip() else "tous les articles"
+    if result.total == 0:
+        print(f"Aucun résultat pour {quoted}.")
+    else:
+        order = "par date" if request.sort == "date" else "par pertinence"
+        print(f"{quoted} : {_count(result.total, 'résultat')}, page {request.page} sur {pages}, "
+              f"tri {order} ({elapsed * 1000:.0f} ms)")
+    if result.suggestion:
+        print(f"Vouliez-vous dire : {result.suggestion} ?")
+    if result.total and not result.hits:
+        print(f"La page {request.page} est au-delà de la dernière ({pages}).")
+    natures = _nature_labels(factory)
+    _print_hits(settings, result.hits, request.offset + 1, natures)
+    if result.facets and result.total:
+        labels = {"topics": {slug: t.label for slug, t in catalog.topics.items()}, "category": CATEGORIES,
+                  "nature": natures, "year": {}}
+        _print_facets(result.facets, labels)
+
+
+def _print_hits(settings, hits, first_rank: int, natures: dict[str, str]) -> None:
+    bold = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
+    for rank, hit in enumerate(hits, start=first_rank):
+        print(f"\n{rank:>3}. {hit.title}")
+        when = hit.published.astimezone(settings.timezone).strftime("%d/%m/%Y") if hit.published else "—"
+        details = [when, CATEGORIES.get(hit.category, hit.category)]
+        if hit.nature:
+            details.append(natures.get(hit.nature, hit.nature))
+        print("     " + " · ".join(details) + f" · {hit.id}")
+        if hit.snippet and hit.snippet.text:
+            print("     " + render(hit.snippet, *bold))
+        if hit.url:
+            print(f"     {hit.url}")
+
+
+def _print_facets(facets: dict[str, list[tuple[str, int]]], labels: dict[str, dict[str, str]]) -> None:
+    print()
+    for name, title in FACET_TITLES.items():
+        values = facets.get(name) or []
+        if name == "year":
+            values = sorted(values, reverse=True)
+        shown = [f"{labels[name].get(v, v)} ({n})" for v, n in values[:FACET_VALUES_SHOWN]]
+        more = f" … (+{len(values) - FACET_VALUES_SHOWN})" if len(values) > FACET_VALUES_SHOWN else ""
+        if shown:
+            print(f"{title} : " + " · ".join(shown) + more)
+
+
+def _count(number: int, word: str) -> str:
+    """ "1 résultat", "3 résultats" (French: plural from 2)."""
+    return f"{number} {word}{'s' if number > 1 else ''}"
+
+
+def _nature_labels(factory) -> dict[str, str]:
+    with factory() as session:
+        natures = session.scalars(select(Item.nature).where(Item.nature.is_not(None)).distinct())
+        return {nature_key(n): n.capitalize() for n in natures}
+
+
+def cmd_reindex(settings: Settings, args) -> int:
+    factory = _open(settings)
+    started = clock.perf_counter()
+    try:
+        with tqdm(total=0, desc="Indexation", unit="article", file=sys.stderr, disable=None) as bar:
+            total = reindex(settings, factory, bar)
+    except IndexBusy as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    elapsed = clock.perf_counter() - started
+    path = current_generation(settings)
+    print(f"Index {settings.search_backend} reconstruit : {total} articles en {elapsed:.1f} s "
+          f"({_size(size_on_disk(path))}, {path}).")
+    return 0
+
+
+def cmd_index_check(settings: Settings, args) -> int:
+    factory = _open(settings)
+    try:
+        report = check(settings, factory, repair=args.repair)
+    except IndexBusy as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    print(f"Archive : {_count(report.items, 'article')} ; index {settings.search_backend} : "
+          f"{_count(report.indexed, 'document')} ; {_count(report.pending, 'changement')} en attente d'indexation.")
+    problems = (("absent{s} de l'index", report.missing), ("indexé{s} dans une version ancienne", report.stale),
+                ("dans l'index mais plus dans l'archive", report.extra))
+    for label, ids in problems:
+        if ids:
+            print(f"  {_count(len(ids), 'article')} {label.format(s='s' if len(ids) > 1 else '')} : "
+                  f"{', '.join(ids[:10])}" + (" …" if len(ids) > 10 else ""))
+    if report.repaired:
+        fixed = len(report.missing) + len(report.stale) + len(report.extra)
+        if report.applied or fixed:
+            print(f"Index réparé : {_count(report.applied, 'article')} indexé{'s' if report.applied > 1 else ''} "
+                  f"depuis le journal des changements, {_count(fixed, 'différence')} "
+                  f"corrigée{'s' if fixed > 1 else ''}.")
+        else:
+            print("Index cohérent : rien à réparer.")
+        return 0
+    if report.consistent:
+        print("Index cohérent avec l'archive.")
+        return 0
+    print("Lancez « veille index check --repair » pour corriger.")
+    return 1
+
+
+def cmd_status(settings: Settings, args) -> int:
+    factory = _open(settings)
+    with factory() as session:
+        items = session.scalar(select(func.count()).select_from(Item)) or 0
+        pending = session.scalar(select(func.count()).select_from(IndexChange)) or 0
+    print(f"Archive : {items} articles ({settings.database_url})")
+    path = current_generation(settings)
+    if path is None:
+        print(f"Index de recherche {settings.search_backend} : absent (lancez « veille reindex »)")
+        return 0
+    index = open_backend(settings)
+    try:
+        indexed = index.backend.count()
+        latency = measure_latency(index)
+    finally:
+        index.close()
+    print(f"Index de recherche : {settings.search_backend}, {indexed} documents, {_size(size_on_disk(path))} ({path})")
+    print(f"Changements en attente d'indexation : {pending}")
+    print(f"Temps de recherche mesuré : {latency:.0f} ms en médiane sur {len(PROBE_QUERIES)} requêtes types")
+    tip = advice(settings.search_backend, items, latency)
+    if tip:
+        print(tip)
+    return 0
+
+
+def measure_latency(index) -> float:
+    """Median milliseconds of a few typical searches, facets and snippets included."""
+    timings = []
+    for text in PROBE_QUERIES:
+        started = clock.perf_counter()
+        index.search(SearchRequest(parse(text)))
+        timings.append((clock.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def advice(backend: str, items: int, latency_ms: float) -> str | None:
+    """Past about 30,000 items Whoosh grows slow: say so, with the figure measured."""
+    if backend != "whoosh" or items <= ADVICE_ITEMS:
+        return None
+    return (f"Conseil : l'archive dépasse {_thousands(ADVICE_ITEMS)} articles et Whoosh y met "
+            f"{latency_ms:.0f} ms par recherche ; tantivy répond en quelques millisecondes. "
+            "Passez à VEILLE_SEARCH=tantivy puis lancez « veille reindex ».")
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def _size(count: float) -> str:
+    if count < 1024:
+        return f"{count:.0f} octets"
+    for unit in ("Kio", "Mio", "Gio"):
+        count /= 1024
+        if count < 1024 or unit == "Gio":
+            break
+    return f"{count:.1f} {unit}".replace(".", ",")

@@ -1,0 +1,108 @@
+"""What the index holds for an item: the field list (shared by every backend) and Item -> document."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+
+from ..models import Item
+from ..text import fold
+from .analysis import identifiers
+
+# Field kinds: how a backend indexes a field.
+ID = "id"  # the item id: stored, exact, unique
+TEXT = "text"  # analysed with the French stemmer, positions for phrases
+SPELL = "spell"  # the words of titles as written, lower-cased: the vocabulary of "did you mean"
+IDENT = "ident"  # exact identifiers (NOR, JORFTEXT, "2020-1622", "l1211-1")
+KEYWORD = "keyword"  # exact values, several per item allowed: filters and facets
+DATE = "date"  # sortable, range filters
+YEAR = "year"  # integer facet
+STORED = "stored"  # shown with a hit, not searched
+VERSION = "version"  # the document's fingerprint, read back by `veille index check`
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    boost: float = 1.0
+    stored: bool = False
+    public: bool = True  # False: organisation-only, never searched nor shown in public search
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", ID, stored=True),
+    Field("title", TEXT, boost=3.0, stored=True),
+    Field("headline", TEXT, boost=2.0, stored=True),
+    Field("summary", TEXT, boost=1.5, stored=True),
+    Field("body", TEXT, stored=True),
+    Field("spell", SPELL),
+    Field("ids", IDENT, boost=20.0),  # the item's own NOR and JORFTEXT id: straight to it
+    Field("refs", IDENT, boost=2.0),  # identifiers the item names
+    Field("topics", KEYWORD),
+    Field("category", KEYWORD, stored=True),
+    Field("source", KEYWORD),
+    Field("nature", KEYWORD, stored=True),
+    Field("jo_number", KEYWORD),
+    Field("published", DATE, stored=True),
+    Field("effective", DATE),
+    Field("year", YEAR),
+    Field("url", STORED, stored=True),
+    Field("fingerprint", VERSION, stored=True),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+TEXT_FIELDS = tuple(f for f in FIELDS if f.kind == TEXT and f.public)
+IDENT_FIELDS = tuple(f for f in FIELDS if f.kind == IDENT and f.public)
+FACETS = ("topics", "category", "nature", "year")
+SNIPPET_FIELDS = ("summary", "body")  # where snippets are looked for, in this order
+
+
+def document(item: Item) -> dict:
+    """The indexed fields of an item, as plain values (str, list[str], datetime, int)."""
+    published = item.published_at or item.fetched_at
+    extra = item.extra or {}
+    text = item.text or ""
+    doc = {
+        "id": item.id,
+        "title": item.title,
+        "headline": extra.get("headline") or "",  # an editor's plain headline, when set
+        "summary": own_summary(item.summary or "", text),
+        "body": text,
+        "spell": item.title,
+        "ids": sorted(v.lower() for v in (item.nor, item.jorf_id) if v),
+        "refs": sorted(identifiers(f"{item.title}\n{item.summary or ''}\n{text}")),
+        "topics": sorted(t.topic for t in item.topics),
+        "category": item.category,
+        "source": sorted({item.source_id} | {o.source_id for o in item.origins}),
+        "nature": nature_key(item.nature),
+        "jo_number": item.jo_number or "",
+        "published": published,
+        "effective": _midnight(item.effective_date),
+        "year": published.year,
+        "url": item.url or item.canonical_url or "",
+    }
+    doc["fingerprint"] = fingerprint(doc)
+    return doc
+
+
+def own_summary(summary: str, text: str) -> str:
+    """The summary, unless it is only the start of the text (ingest writes it so when a source
+    gives none): indexed twice, it would cost time and count its words twice."""
+    flat = " ".join(summary.split()).removesuffix(" …")
+    return "" if flat and " ".join(text[:2 * len(summary)].split()).startswith(flat) else summary
+
+
+def nature_key(nature: str | None) -> str:
+    """ "DÉCRET" -> "decret", "LOI ORGANIQUE" -> "loi-organique": how natures are indexed and filtered."""
+    return "-".join(fold(nature).split()) if nature else ""
+
+
+def fingerprint(doc: dict) -> str:
+    payload = json.dumps({k: v for k, v in doc.items() if k != "fingerprint"}, sort_keys=True,
+                         default=str, ensure_ascii=False)
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc) if day else None
