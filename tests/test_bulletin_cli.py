@@ -64,3 +64,10 @@ def test_bad_settings_are_clear_errors(week, monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
     result = cli(week, "bulletin", "send", "daily", "--date", "2017-03-29")
     assert result.code == 2 and message in result.err and "Traceback" not in result.err
+
+
+def test_render_needs_no_mail_settings(env, tmp_path):
+    seed(env)
+    cli(env, "bulletin", "build", "daily", "--date", "2017-03-29")
+    result = cli(env, "bulletin", "render", "daily", "--date", "2017-03-29", "--format", "text")
+    assert result.code == 0 and result.out.startswith("Veille – L'actualité du mercredi 29 mars 2017")

@@ -137,7 +137,6 @@ def cmd_build(settings: Settings, args) -> int:
 def cmd_render(settings: Settings, args) -> int:
     factory = _open(settings)
     links = Links(settings.base_url)
-    sender = Sender.from_settings(settings)
     with factory() as session:
         edition = find(session, args.kind, args.date)
         if edition is None:
@@ -149,9 +148,9 @@ def cmd_render(settings: Settings, args) -> int:
             reader = Reader(subscriber.email, tuple(subscriber.topics), subscriber.token)
     view = reading(content_of(edition), reader)
     if args.format == "pdf":
-        data = pdf(view, links, sender.name)
+        data = pdf(view, links, settings.mail_from_name)
     else:
-        data = (email_html if args.format == "html" else email_text)(view, links, sender.name).encode("utf-8")
+        data = (email_html if args.format == "html" else email_text)(view, links, settings.mail_from_name).encode("utf-8")
     if args.output is None:
         if args.format == "pdf" and sys.stdout.isatty():
             raise UsageError("un PDF ne s'affiche pas dans le terminal : indiquez un fichier avec -o FICHIER")
