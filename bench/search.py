@@ -12,6 +12,7 @@ snippets and facet counts. Each figure is also given as a ratio to FTS5.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import sqlite3
 import statistics
@@ -60,6 +61,8 @@ PLACES = ("Lyon", "Marseille", "Toulouse", "Nantes", "Strasbourg", "Montpellier"
           "Reims", "Saint-Étienne", "Le Havre", "Grenoble", "Dijon", "Angers", "Nîmes", "Clermont-Ferrand",
           "Aix-en-Provence", "Brest", "Tours", "Amiens", "Limoges", "Annecy", "Perpignan", "Besançon", "Orléans",
           "Metz", "Rouen", "Mulhouse", "Caen", "Nancy", "Avignon", "Poitiers", "La Rochelle", "Pau", "Bayonne")
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
 VERBS = ("est ainsi modifié", "est remplacé par les dispositions suivantes", "est complété par un alinéa ainsi rédigé",
          "est abrogé", "entre en vigueur le lendemain de sa publication", "est applicable aux contrats en cours")
 WORDS = ("délibération", "conseil municipal", "préfet", "arrêté préfectoral", "établissement public", "contrôle de légalité",
@@ -118,14 +121,15 @@ def make_items(n: int, seed: int, vocab: dict[str, list[str]], start: int = 0) -
                     summary=notice[:600], text=text, nature=nature, nor=nor, ministry=ministry,
                     jorf_id=f"JORFTEXT{i:012d}" if category == "journal-officiel" else None,
                     jo_number=f"{rng.randrange(1, 305):04d}", published_at=published, fetched_at=published,
-                    url=f"https://www.legifrance.gouv.fr/jorf/id/JORFTEXT{i:012d}", extra={}, tags=[])
+                    url=f"https://www.legifrance.gouv.fr/jorf/id/JORFTEXT{i:012d}", extra={}, tags=[],
+                    content_hash=hashlib.sha256(f"{title}{text}".encode("utf-8")).hexdigest())
         item.topics = [ItemTopic(topic=slug, origin="rule", reason="") for slug in topics]
         items.append(item)
     return items
 
 
 def _title(rng, nature, number, day, main, other, place) -> str:
-    when = f"{day.day} {('janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre')[day.month - 1]} {day.year}"
+    when = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
     if nature in ("DÉCRET", "ORDONNANCE", "LOI"):
         return f"{nature.capitalize()} n° {number} du {when} {rng.choice(OBJECTS)} à la {main}"
     if nature == "ARRÊTÉ":

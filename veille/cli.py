@@ -21,6 +21,7 @@ from .db import make_engine, migrate, session_factory, transaction
 from .fetch import Fetcher
 from .ingest import document_of, reclassify_items
 from .links import links_of
+from .search.indexer import index_pending
 from .models import Item, ItemOrigin, ItemTopic, SourceState
 
 EXIT_USAGE = 2
@@ -153,6 +154,7 @@ def cmd_crawl(settings: Settings, args) -> int:
     failed = sum(1 for o in outcomes if o.status == "error")
     print(f"\n{len(outcomes)} sources relevées : {sum(o.new for o in outcomes)} nouveaux, "
           f"{sum(o.updated for o in outcomes)} mis à jour, {failed} en erreur.")
+    print(f"{index_pending(settings, factory)} articles indexés pour la recherche.")
     return 0
 
 
@@ -274,6 +276,7 @@ def cmd_reclassify(settings: Settings, args) -> int:
             bar.update(len(ids[start:start + 500]))
     print(f"{len(ids)} articles reclassés : {changed} ont changé de rubriques "
           "(les choix des éditeurs sont conservés).")
+    print(f"{index_pending(settings, factory)} articles réindexés pour la recherche.")
     return 0
 
 

@@ -176,7 +176,8 @@ def cmd_reindex(settings: Settings, args) -> int:
         return 1
     elapsed = clock.perf_counter() - started
     path = current_generation(settings)
-    print(f"Index {settings.search_backend} reconstruit : {total} articles en {elapsed:.1f} s "
+    seconds = f"{elapsed:.1f}".replace(".", ",")
+    print(f"Index {settings.search_backend} reconstruit : {_count(total, 'article')} en {seconds} s "
           f"({_size(size_on_disk(path))}, {path}).")
     return 0
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -12,7 +11,7 @@ from .analysis import identifiers
 
 # Field kinds: how a backend indexes a field.
 ID = "id"  # the item id: stored, exact, unique
-TEXT = "text"  # analysed with the French stemmer, positions for phrases
+TEXT = "text"  # analysed with the French stemmer; searched for words and phrases
 SPELL = "spell"  # the words of titles as written, lower-cased: the vocabulary of "did you mean"
 IDENT = "ident"  # exact identifiers (NOR, JORFTEXT, "2020-1622", "l1211-1")
 KEYWORD = "keyword"  # exact values, several per item allowed: filters and facets
@@ -51,11 +50,12 @@ FIELDS: tuple[Field, ...] = (
     Field("url", STORED, stored=True),
     Field("fingerprint", VERSION, stored=True),
 )
-BY_NAME = {f.name: f for f in FIELDS}
 TEXT_FIELDS = tuple(f for f in FIELDS if f.kind == TEXT and f.public)
 IDENT_FIELDS = tuple(f for f in FIELDS if f.kind == IDENT and f.public)
 FACETS = ("topics", "category", "nature", "year")
 SNIPPET_FIELDS = ("summary", "body")  # where snippets are looked for, in this order
+DERIVED_FROM_CONTENT = {"summary", "body", "refs", "fingerprint"}  # follow from Item.content_hash
+SCHEMA_VERSION = 1  # bump when document() changes, so that `veille index check` sees every item as stale
 
 
 def document(item: Item) -> dict:
@@ -63,15 +63,16 @@ def document(item: Item) -> dict:
     published = item.published_at or item.fetched_at
     extra = item.extra or {}
     text = item.text or ""
+    summary = own_summary(item.summary or "", text)
     doc = {
         "id": item.id,
         "title": item.title,
         "headline": extra.get("headline") or "",  # an editor's plain headline, when set
-        "summary": own_summary(item.summary or "", text),
+        "summary": summary,
         "body": text,
         "spell": item.title,
         "ids": sorted(v.lower() for v in (item.nor, item.jorf_id) if v),
-        "refs": sorted(identifiers(f"{item.title}\n{item.summary or ''}\n{text}")),
+        "refs": sorted(identifiers(f"{item.title}\n{summary}\n{text}")),
         "topics": sorted(t.topic for t in item.topics),
         "category": item.category,
         "source": sorted({item.source_id} | {o.source_id for o in item.origins}),
@@ -82,15 +83,15 @@ def document(item: Item) -> dict:
         "year": published.year,
         "url": item.url or item.canonical_url or "",
     }
-    doc["fingerprint"] = fingerprint(doc)
+    doc["fingerprint"] = fingerprint(doc, item.content_hash)
     return doc
 
 
 def own_summary(summary: str, text: str) -> str:
     """The summary, unless it is only the start of the text (ingest writes it so when a source
     gives none): indexed twice, it would cost time and count its words twice."""
-    flat = " ".join(summary.split()).removesuffix(" …")
-    return "" if flat and " ".join(text[:2 * len(summary)].split()).startswith(flat) else summary
+    words = summary.removesuffix(" …").split()
+    return "" if words and text.split(None, len(words))[:len(words)] == words else summary
 
 
 def nature_key(nature: str | None) -> str:
@@ -98,10 +99,12 @@ def nature_key(nature: str | None) -> str:
     return "-".join(fold(nature).split()) if nature else ""
 
 
-def fingerprint(doc: dict) -> str:
-    payload = json.dumps({k: v for k, v in doc.items() if k != "fingerprint"}, sort_keys=True,
-                         default=str, ensure_ascii=False)
-    return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
+def fingerprint(doc: dict, content_hash: str) -> str:
+    """What `veille index check` compares: the item's content hash (which covers its text)
+    and every other field. Hashing the text again would double the cost of a rebuild."""
+    short = sorted((name, value) for name, value in doc.items() if name not in DERIVED_FROM_CONTENT)
+    payload = f"{SCHEMA_VERSION}{content_hash}{short!r}".encode("utf-8")
+    return hashlib.blake2b(payload, digest_size=12).hexdigest()
 
 
 def _midnight(day: date | None) -> datetime | None:

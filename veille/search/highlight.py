@@ -42,7 +42,7 @@ def plain_snippet(text: str) -> Snippet:
 
 def render(snip: Snippet, before: str, after: str, escape: bool = False) -> str:
     """The snippet with its marks written as `before`/`after` (HTML-escaped text if `escape`)."""
-    quote = html.escape if escape else (lambda s: s)
+    quote = (lambda s: html.escape(s, quote=False)) if escape else (lambda s: s)
     parts, cursor = [], 0
     for start, end in snip.marks:
         if start < cursor:

@@ -61,14 +61,14 @@ class TantivyBackend(Backend):
             writer.delete_documents_by_term("id", item_id)
         for doc in documents:
             writer.delete_documents_by_term("id", doc["id"])
-            writer.add_document(_tantivy_document(doc))
+            writer.add_document(_tantivy_document(doc, self.schema))
         writer.commit()
         writer.wait_merging_threads()
 
     def build(self, documents: Iterable[dict], on_batch=None) -> None:
         writer = self.index.writer(heap_size=BUILD_HEAP)
         for doc in reporting(documents, on_batch):
-            writer.add_document(_tantivy_document(doc))
+            writer.add_document(_tantivy_document(doc, self.schema))
         writer.commit()
         writer.wait_merging_threads()
 
@@ -160,20 +160,9 @@ def _converted(snippet) -> Snippet:
     return Snippet(fragment, marks)
 
 
-def _tantivy_document(doc: dict) -> tantivy.Document:
-    out = tantivy.Document()
-    for f in FIELDS:
-        value = doc.get(f.name)
-        if value is None or value == "" or value == []:
-            continue
-        if f.kind == DATE:
-            out.add_date(f.name, value)
-        elif f.kind == YEAR:
-            out.add_integer(f.name, value)
-        else:
-            for one in value if isinstance(value, list) else (value,):
-                out.add_text(f.name, one)
-    return out
+def _tantivy_document(doc: dict, schema: tantivy.Schema) -> tantivy.Document:
+    return tantivy.Document.from_dict({name: value for name, value in doc.items()
+                                       if value is not None and value != "" and value != []}, schema)
 
 
 def _filter(schema, name: str, values) -> Query:
