@@ -384,3 +384,14 @@ def test_rate_paces_the_messages(week):
     assert summary.sent == 4 and len(sent) == 4
     # 5 a second, and this sleep lets no time pass: the n-th message waits n × 0.2 s after the first.
     assert pauses == pytest.approx([0.2, 0.4, 0.6], abs=0.02)
+
+
+def test_subscriber_chooses_the_work_address(week, sink):
+    work = "secretariat@mairie-exemple.fr"
+    subscribe(week, (AGENT, "--work-email", work, "--deliver-to", "work"))
+    assert send(week).code == 0
+    assert sink.inbox.to(AGENT) == [] and len(sink.inbox.to(work)) == 1
+    back = cli(week, "subscribers", "add", AGENT, "--deliver-to", "personal")
+    assert back.code == 0 and "professionnelle" not in back.out
+    refused = cli(week, "subscribers", "add", ELU, "--deliver-to", "work")
+    assert refused.code == 2 and "sans adresse professionnelle" in refused.err

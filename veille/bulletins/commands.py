@@ -76,6 +76,9 @@ def register(commands) -> None:
     add.add_argument("--topics", metavar="SLUG,SLUG", default="", help="rubriques (par défaut : toutes)")
     add.add_argument("--frequency", choices=FREQUENCIES, default="daily",
                      help="daily (quotidien, par défaut), weekly (hebdomadaire) ou both (les deux)")
+    add.add_argument("--work-email", metavar="ADRESSE", help="adresse professionnelle")
+    add.add_argument("--deliver-to", choices=("personal", "work"),
+                     help="où envoyer les bulletins : personal (adresse personnelle, par défaut) ou work (professionnelle)")
     add.set_defaults(func=cmd_subscribers_add)
     listing = sub_actions.add_parser("list", help="lister les abonnés")
     listing.set_defaults(func=cmd_subscribers_list)
@@ -239,12 +242,14 @@ def cmd_subscribers_add(settings: Settings, args) -> int:
     factory = _open(settings)
     with transaction(factory) as session:
         try:
-            subscriber, created = subscriber_store.add(session, args.email, topics, args.frequency, utcnow())
+            subscriber, created = subscriber_store.add(session, args.email, topics, args.frequency, utcnow(),
+                                                       args.work_email, args.deliver_to)
         except AddressError as exc:
             raise UsageError(str(exc)) from None
         labels = ", ".join(catalog.topics[slug].label for slug in subscriber.topics) or "toutes"
         say(f"{'Abonné ajouté' if created else 'Abonnement mis à jour'} : {subscriber.email} "
-            f"({FREQUENCY_WORDS[subscriber.frequency]} ; rubriques : {labels})")
+            f"({FREQUENCY_WORDS[subscriber.frequency]} ; rubriques : {labels})"
+            + (f" ; envoi à l'adresse professionnelle {subscriber.work_email}" if subscriber.deliver_to == "work" else ""))
     return 0
 
 

@@ -36,7 +36,9 @@ class Subscriber(Base):
     __tablename__ = "subscribers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # personal address: the subscriber's identity
+    work_email: Mapped[str | None] = mapped_column(String(254))
+    deliver_to: Mapped[str] = mapped_column(String(10), default="personal", server_default="personal")
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # rubriques chosen; none: all
     frequency: Mapped[str] = mapped_column(String(10))  # daily, weekly or both
     token: Mapped[str] = mapped_column(String(64), unique=True)  # secret of the unsubscribe links
@@ -44,6 +46,12 @@ class Subscriber(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+    @property
+    def delivery_address(self) -> str:
+        """Where the bulletins go: the work address when chosen and given, else the personal one."""
+        return self.work_email if self.deliver_to == "work" and self.work_email else self.email
 
 
 class OutboxMessage(Base):

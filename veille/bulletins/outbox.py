@@ -76,7 +76,7 @@ def enqueue(session: Session, edition: Edition, content: EditionContent, subscri
         if subscriber.id in known:
             continue
         empty = content.kind == DAILY and not send_empty and not seen(content, reader_topics(subscriber.topics, content))
-        session.add(OutboxMessage(edition_id=edition.id, subscriber_id=subscriber.id, email=subscriber.email,
+        session.add(OutboxMessage(edition_id=edition.id, subscriber_id=subscriber.id, email=subscriber.delivery_address,
                                   state=SKIPPED if empty else PENDING, attempts=0, created_at=now,
                                   last_error=NOTHING_NEW if empty else None))
         added += 1

@@ -44,9 +44,13 @@ def normalise_address(text: str) -> str:
     return f"{local}@{domain}"
 
 
-def add(session: Session, email: str, topics: Iterable[str], frequency: str, now: datetime) -> tuple[Subscriber, bool]:
-    """Subscribe an address, or change an existing subscription (and enable it again); True when new."""
+def add(session: Session, email: str, topics: Iterable[str], frequency: str, now: datetime,
+        work_email: str | None = None, deliver_to: str | None = None) -> tuple[Subscriber, bool]:
+    """Subscribe an address, or change an existing subscription (and enable it again); True when new.
+
+    A subscriber may also give a work address and choose where the bulletins go."""
     address = normalise_address(email)
+    work = normalise_address(work_email) if work_email else None
     subscriber = session.scalar(select(Subscriber).where(Subscriber.email == address))
     created = subscriber is None
     if created:
@@ -54,6 +58,11 @@ def add(session: Session, email: str, topics: Iterable[str], frequency: str, now
         session.add(subscriber)
     subscriber.topics = sorted(set(topics))
     subscriber.frequency = frequency
+    if work:
+        subscriber.work_email = work
+    subscriber.deliver_to = deliver_to or subscriber.deliver_to or "personal"
+    if subscriber.deliver_to == "work" and not subscriber.work_email:
+        raise AddressError("envoi à l'adresse professionnelle demandé sans adresse professionnelle (--work-email)")
     subscriber.bounces, subscriber.disabled_at, subscriber.disabled_reason = 0, None, None
     session.flush()
     return subscriber, created
