@@ -242,7 +242,7 @@ def test_items_hidden_by_an_editor_are_left_out(env):
     seed(env)
     with transaction(factory_of(env)) as session:
         item = session.scalar(select(Item).where(Item.jorf_id == ORDER))
-        item.extra = {**item.extra, "hidden": "1"}
+        item.hidden_at = paris("2017-03-29T06:30")
     content = build_at(env, "daily", "2017-03-29", "2017-03-29T07:00")
     assert "Aides aux communes forestières" not in titles(content)
 

@@ -18,11 +18,12 @@ from .config import ConfigError, Settings
 from .classify import classify
 from .crawl import crawl, sync_sources, utcnow
 from .db import make_engine, migrate, session_factory, transaction
+from .editorial import EditorialError, hide, unhide
 from .fetch import Fetcher
 from .ingest import document_of, reclassify_items
 from .links import links_of
 from .search.indexer import index_pending
-from .models import Item, ItemOrigin, ItemTopic, SourceState
+from .models import IndexChange, Item, ItemOrigin, ItemTopic, SourceState
 
 EXIT_USAGE = 2
 
@@ -105,6 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     reclassify = commands.add_parser("reclassify", help="réappliquer les règles de classement à toute l'archive")
     reclassify.set_defaults(func=cmd_reclassify)
+
+    hide_cmd = commands.add_parser("hide", help="masquer un article (bulletins et recherche)")
+    hide_cmd.add_argument("item_id", metavar="ITEM_ID",
+                          help="identifiant de l'article (voir « veille items --json »)")
+    hide_cmd.add_argument("--reason", metavar="TEXTE", default="",
+                          help="pourquoi l'article est masqué (500 caractères au plus)")
+    hide_cmd.set_defaults(func=cmd_hide)
+
+    unhide_cmd = commands.add_parser("unhide", help="rendre de nouveau visible un article masqué")
+    unhide_cmd.add_argument("item_id", metavar="ITEM_ID", help="identifiant de l'article")
+    unhide_cmd.set_defaults(func=cmd_unhide)
     from .search.commands import register as register_search
     register_search(commands)
     from .bulletins.commands import register as register_bulletins
@@ -229,7 +241,8 @@ def cmd_items(settings: Settings, args) -> int:
                 print(json.dumps(record, ensure_ascii=False))
             return 0
         rows = [(_local(item.published_at or item.fetched_at, settings.timezone)[:10], item.source_id,
-                 ", ".join(item.topic_slugs) or "à classer", _clip(item.title, 90)) for item in items]
+                 ", ".join(item.topic_slugs) or "à classer",
+                 _clip(("[masqué] " if item.hidden_at else "") + item.title, 90)) for item in items]
     print_table(("date", "source", "rubriques", "titre"), rows)
     return 0
 
@@ -280,6 +293,40 @@ def cmd_reclassify(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_hide(settings: Settings, args) -> int:
+    factory = _open(settings)
+    try:
+        with transaction(factory) as session:
+            item_id = hide(session, args.item_id, args.reason, utcnow()).id
+    except EditorialError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Article {item_id} masqué : il n'apparaîtra plus dans les bulletins ni dans la recherche.")
+    _index_after_edit(settings, factory, item_id)
+    return 0
+
+
+def cmd_unhide(settings: Settings, args) -> int:
+    factory = _open(settings)
+    try:
+        with transaction(factory) as session:
+            item_id = unhide(session, args.item_id, utcnow()).id
+    except EditorialError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Article {item_id} de nouveau visible.")
+    _index_after_edit(settings, factory, item_id)
+    return 0
+
+
+def _index_after_edit(settings: Settings, factory, item_id: str) -> None:
+    """Apply the queued change to the search index now, or say when it could not be."""
+    index_pending(settings, factory)
+    with factory() as session:
+        waiting = session.scalar(select(func.count()).select_from(IndexChange).where(IndexChange.item_id == item_id))
+    if waiting:
+        print("L'index de recherche est occupé par un autre processus : il sera mis à jour "
+              "à la prochaine indexation.")
+
+
 def item_json(item: Item) -> dict:
     def iso(value):
         return value.isoformat() if value else None
@@ -299,6 +346,8 @@ def item_json(item: Item) -> dict:
         "eli": item.eli,
         "jo": {"number": item.jo_number, "date": iso(item.jo_date)} if item.jo_number or item.jo_date else None,
         "effective": iso(item.effective_date),
+        "hidden": item.hidden_at is not None,
+        "hidden_reason": item.hidden_reason if item.hidden_at is not None else None,
     }
 
 

@@ -66,6 +66,10 @@ class Item(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # the source's own categories
     extra: Mapped[dict] = mapped_column(JSON, default=dict)  # kind-specific fields (ECLI, author...)
+    # Hidden by an editor (veille.editorial): left out of bulletins and search results; its web
+    # page stays reachable and says the item was withdrawn. None: visible.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)  # the editor's note, "" when none given
 
     topics: Mapped[list["ItemTopic"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemTopic.topic")

@@ -68,11 +68,11 @@ def due_week(now: datetime, tz: ZoneInfo, weekday: int, at: time) -> date:
 # --- Selection ---------------------------------------------------------------------------
 
 def shown(item: Item, source: Source | None) -> bool:
-    """Items hidden by an editor are left out, and individual measures where the source says so
-    (the default for the Journal officiel)."""
-    extra = item.extra or {}
-    if extra.get("hidden") == "1":
+    """Items hidden by an editor (`Item.hidden_at`, see veille.editorial) are left out, and
+    individual measures where the source says so (the default for the Journal officiel)."""
+    if item.hidden_at is not None:
         return False
+    extra = item.extra or {}
     options = source.options if source else {}
     exclude_nominative = options.get("exclude_nominative", item.category == JO)
     return not (exclude_nominative and extra.get("nominative") == "1")

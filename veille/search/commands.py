@@ -189,7 +189,8 @@ def cmd_index_check(settings: Settings, args) -> int:
     except IndexBusy as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 1
-    print(f"Archive : {_count(report.items, 'article')} ; index {settings.search_backend} : "
+    hidden = f" dont {report.hidden} masqué{'s' if report.hidden > 1 else ''}" if report.hidden else ""
+    print(f"Archive : {_count(report.items, 'article')}{hidden} ; index {settings.search_backend} : "
           f"{_count(report.indexed, 'document')} ; {_count(report.pending, 'changement')} en attente d'indexation.")
     problems = (("absent{s} de l'index", report.missing), ("indexé{s} dans une version ancienne", report.stale),
                 ("dans l'index mais plus dans l'archive", report.extra))

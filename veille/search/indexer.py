@@ -4,6 +4,9 @@ The crawler writes an IndexChange row in the same transaction as each item it st
 indexer reads them in batches, indexes the items as they are now in the database, and only
 then deletes the rows, so a crash at any point loses nothing (indexing twice is harmless).
 One writer at a time, across processes, through a lock file; readers are never blocked.
+
+Items hidden by an editor are not indexed: a change to a hidden item removes its document,
+a rebuild leaves it out, and `check` expects it to be absent.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from .document import document
 from .layout import current_generation, lock_path, make_current, new_generation
 
 BATCH = 500
+INDEXED = Item.hidden_at.is_(None)  # which items of the archive belong in the index
 WAIT_SECONDS = 30.0
 
 
@@ -97,15 +101,16 @@ def _apply_changes(backend: Backend, factory: sessionmaker[Session]) -> int:
 
 
 def _items(session: Session, ids: list[str]) -> list[Item]:
+    """Those of these items that belong in the index (hidden ones do not), ready for `document`."""
     return list(session.scalars(select(Item).options(selectinload(Item.topics), selectinload(Item.origins))
-                                .where(Item.id.in_(ids))))
+                                .where(Item.id.in_(ids), INDEXED)))
 
 
 def _rebuild(settings: Settings, factory: sessionmaker[Session], bar=None) -> int:
     with factory() as session:
         # changes logged after this point may be missed by the build: they stay queued
         high_water = session.scalar(select(func.max(IndexChange.id))) or 0
-        total = session.scalar(select(func.count()).select_from(Item)) or 0
+        total = session.scalar(select(func.count()).select_from(Item).where(INDEXED)) or 0
     if bar is not None:
         bar.reset(total=total)
     path = new_generation(settings)
@@ -123,11 +128,13 @@ def _rebuild(settings: Settings, factory: sessionmaker[Session], bar=None) -> in
 
 
 def all_documents(factory: sessionmaker[Session], batch: int = 1000) -> Iterator[dict]:
-    """Every item of the archive as a document, read in id order, a batch at a time."""
+    """Every item of the archive that belongs in the index (hidden ones do not) as a document,
+    read in id order, a batch at a time."""
     last = ""
     while True:
         with factory() as session:
-            ids = session.scalars(select(Item.id).where(Item.id > last).order_by(Item.id).limit(batch)).all()
+            ids = session.scalars(select(Item.id).where(Item.id > last, INDEXED)
+                                  .order_by(Item.id).limit(batch)).all()
             if not ids:
                 return
             items = sorted(_items(session, list(ids)), key=lambda item: item.id)
@@ -139,11 +146,12 @@ def all_documents(factory: sessionmaker[Session], batch: int = 1000) -> Iterator
 @dataclass
 class CheckReport:
     items: int = 0  # in the archive
+    hidden: int = 0  # of which hidden by an editor: not to be indexed
     indexed: int = 0  # in the index
     pending: int = 0  # change log rows not yet indexed
     missing: list[str] = field(default_factory=list)  # in the archive, not in the index
     stale: list[str] = field(default_factory=list)  # indexed from an older version
-    extra: list[str] = field(default_factory=list)  # in the index, no longer in the archive
+    extra: list[str] = field(default_factory=list)  # in the index, no longer in the archive or hidden
     repaired: bool = False
     applied: int = 0  # items indexed from the change log by the repair
 
@@ -159,7 +167,8 @@ def check(settings: Settings, factory: sessionmaker[Session], repair: bool = Fal
         report = CheckReport()
         with factory() as session:
             report.items = session.scalar(select(func.count()).select_from(Item)) or 0
-            report.missing = list(session.scalars(select(Item.id).order_by(Item.id)))
+            report.missing = list(session.scalars(select(Item.id).where(INDEXED).order_by(Item.id)))
+            report.hidden = report.items - len(report.missing)
         if repair:
             report.applied = index_pending(settings, factory)
             report.repaired = True
@@ -199,7 +208,8 @@ def _compare(settings: Settings, factory: sessionmaker[Session], backend: Backen
     with factory() as session:
         pending_rows = session.scalar(select(func.count()).select_from(IndexChange)) or 0
         pending = set(session.scalars(select(IndexChange.item_id)))
-    report = CheckReport(indexed=len(indexed), pending=pending_rows)
+        hidden = session.scalar(select(func.count()).select_from(Item).where(~INDEXED)) or 0
+    report = CheckReport(items=hidden, hidden=hidden, indexed=len(indexed), pending=pending_rows)
     seen = set()
     for doc in all_documents(factory):
         report.items += 1
