@@ -22,9 +22,11 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/veille init
 	$(BIN)/veille crawl
-	$(BIN)/veille items --limit 50
+	$(BIN)/veille items --limit 20
+	$(BIN)/veille serve
 
 test: install
+	sh scripts/system-packages.sh chromium  # the web tests drive it through Playwright
 	$(BIN)/python -m pytest
 
 bench: install

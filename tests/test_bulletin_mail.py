@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
+from tests.livesite import self_signed
 from tests.test_bulletin_build import REPO_ROOT, factory_of, week  # noqa: F401  (fixture)
 from veille.bulletins.editions import content_of, find
 from veille.bulletins.models import FAILED, PENDING, SENDING, SENT, SKIPPED, OutboxMessage, Subscriber
@@ -317,10 +318,7 @@ def test_rebuild_refused_once_sent(week, sink):
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl absent : pas de certificat de test")
 def test_starttls_and_login(week, tmp_path, monkeypatch):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    cert, key = self_signed(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     logins = []

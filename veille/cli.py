@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_search(commands)
     from .bulletins.commands import register as register_bulletins
     register_bulletins(commands)
+    from .web.commands import register as register_web
+    register_web(commands)
     return parser
 
 

@@ -214,8 +214,9 @@ def cmd_send(settings: Settings, args) -> int:
             "(un doublon est possible pour chacun).")
     for address, reason in summary.failures:
         say(f"échec : {address} : {reason}", error=True)
+    unsubscribed = f"{summary.unsubscribed} désabonné(s) entre-temps, " if summary.unsubscribed else ""
     say(f"{content.title} : {summary.sent} envoyé(s), {summary.skipped} ignoré(s) (rien de nouveau), "
-        f"{summary.failed} en échec, {summary.pending} en attente.")
+        f"{unsubscribed}{summary.failed} en échec, {summary.pending} en attente.")
     if summary.stopped:
         say(f"erreur : {summary.stopped}. Relancez la commande pour envoyer les {summary.pending} message(s) "
             "en attente.", error=True)

@@ -26,6 +26,7 @@ from .subscribers import AddressError
 
 BATCH = 500
 NOTHING_NEW = "rien de nouveau dans ses rubriques"
+UNSUBSCRIBED = "adresse désactivée avant l'envoi"
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class Policy:
 @dataclass
 class Summary:
     sent: int = 0
-    skipped: int = 0
+    skipped: int = 0  # nothing new in their rubriques
+    unsubscribed: int = 0  # disabled between queueing and sending
     failed: int = 0
     pending: int = 0
     resumed: int = 0  # in flight when a previous run stopped: sent again
@@ -124,7 +126,11 @@ def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[
     with factory() as session:
         counts = dict(session.execute(select(OutboxMessage.state, func.count()).where(
             OutboxMessage.edition_id == edition_id).group_by(OutboxMessage.state)).all())
-    summary.sent, summary.skipped, summary.failed = counts.get(SENT, 0), counts.get(SKIPPED, 0), counts.get(FAILED, 0)
+        summary.unsubscribed = session.scalar(select(func.count()).where(
+            OutboxMessage.edition_id == edition_id, OutboxMessage.state == SKIPPED,
+            OutboxMessage.last_error == UNSUBSCRIBED))
+    summary.sent, summary.failed = counts.get(SENT, 0), counts.get(FAILED, 0)
+    summary.skipped = counts.get(SKIPPED, 0) - summary.unsubscribed
     summary.pending = counts.get(PENDING, 0) + counts.get(SENDING, 0)
     return summary
 
@@ -177,6 +183,10 @@ class _Run:
             if row is None or row.state != PENDING:
                 return True
             subscriber = session.get(Subscriber, row.subscriber_id)
+            if subscriber.disabled_at is not None:  # unsubscribed, or bounced, since the row was queued
+                row.state, row.last_error = SKIPPED, UNSUBSCRIBED
+                session.commit()
+                return True
             now = self.clock()
             row.state, row.first_attempt_at = SENDING, row.first_attempt_at or now
             session.commit()  # durable before the SMTP transaction starts

@@ -41,6 +41,19 @@ class Links:
         self.base = base_url.rstrip("/")
         self.secure = parts.scheme == "https"
 
+    @classmethod
+    def relative(cls) -> "Links":
+        """Links within the site, for pages the web app serves itself (whatever host it is reached by)."""
+        links = cls.__new__(cls)
+        links.base, links.secure = "", False
+        return links
+
+    def home(self) -> str:
+        return f"{self.base}/"
+
+    def editions(self) -> str:
+        return f"{self.base}/bulletins/"
+
     def item(self, item_id: str) -> str:
         return f"{self.base}/articles/{quote(item_id)}"
 
@@ -153,9 +166,9 @@ def email_text(view: Reading, links: Links, sender: str) -> str:
     return typography(_render("email.txt", view, links, sender, refs=_Refs()))
 
 
-def page_html(view: Reading, links: Links, sender: str) -> str:
-    """The web page of an edition, with its print stylesheet."""
-    return _render("page.html", view, links, sender)
+def page_html(view: Reading, links: Links, sender: str, nav: bool = False) -> str:
+    """The web page of an edition, with its print stylesheet; `nav`: with the site's navigation."""
+    return _render("page.html", view, links, sender, nav=nav)
 
 
 def pdf(view: Reading, links: Links, sender: str) -> bytes:

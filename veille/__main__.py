@@ -1,0 +1,4 @@
+"""`python -m veille`: the command line."""
+from veille.cli import main
+
+raise SystemExit(main())

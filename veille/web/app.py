@@ -1,0 +1,110 @@
+"""The Flask app factory: settings, one database session per request, French error pages,
+security headers.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, render_template
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import HTTPException
+
+from ..bulletins.render import Links
+from ..catalog import CATEGORIES, Catalog, load_catalog
+from ..config import Settings
+from ..db import make_engine, migrate, session_factory
+from . import filters
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+log = logging.getLogger(__name__)
+
+# No script anywhere; styles are inline in each page (self-contained, printable); images of an
+# item's text may come from its official site.
+CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+ERROR_TITLES = {
+    400: "Requête invalide", 404: "Page introuvable", 405: "Méthode non autorisée",
+    410: "Page retirée", 413: "Requête trop volumineuse", 500: "Erreur interne",
+    503: "Service momentanément indisponible",
+}
+
+
+def create_app(settings: Settings | None = None, factory: sessionmaker[Session] | None = None,
+               catalog: Catalog | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    if factory is None:
+        engine = make_engine(settings)
+        migrate(engine)
+        factory = session_factory(engine)
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, VEILLE_SETTINGS=settings)
+    app.extensions["veille"] = {
+        "settings": settings, "factory": factory,
+        "catalog": catalog or load_catalog(settings.feeds_path),
+        "links": Links(settings.base_url),
+    }
+    filters.install(app.jinja_env, settings.timezone)
+    app.jinja_env.globals.update(categories=CATEGORIES, sender=settings.mail_from_name)
+
+    from . import articles, bulletins, home, unsubscribe
+    for blueprint in (home.blueprint, articles.blueprint, bulletins.blueprint, unsubscribe.blueprint):
+        app.register_blueprint(blueprint)
+
+    app.teardown_appcontext(_close_session)
+    app.after_request(_secure)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(Exception, _internal_error)
+    return app
+
+
+def veille(name: str):
+    """The app's settings, catalog or links."""
+    from flask import current_app
+    return current_app.extensions["veille"][name]
+
+
+def db() -> Session:
+    """This request's session, opened on first use and closed at the end of the request."""
+    if "db" not in g:
+        g.db = veille("factory")()
+    return g.db
+
+
+def _close_session(exc) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def _secure(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def error_page(status: int, message: str | None = None):
+    return render_template("error.html", status=status, title=ERROR_TITLES.get(status, "Erreur"),
+                           message=message), status
+
+
+def _http_error(exc: HTTPException):
+    return error_page(exc.code or 500)
+
+
+def _database_down(exc: OperationalError):
+    log.error("base de données indisponible : %s", exc)
+    return error_page(503, "La base de données ne répond pas. Réessayez dans quelques instants.")
+
+
+def _internal_error(exc: Exception):
+    log.exception("erreur interne")
+    return error_page(500)

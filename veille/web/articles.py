@@ -1,0 +1,56 @@
+"""The page of one item ("fiche"): what the bulletins link to."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, render_template
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..bulletins.build import headline, reference
+from ..links import links_of
+from ..models import Item
+from ..text import sanitize_html
+from ..urls import absolute_http_url
+from .app import db, error_page, veille
+
+blueprint = Blueprint("articles", __name__)
+ITEM_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LINK_HEADINGS = {"cites": "Textes cités", "cited-by": "Textes qui le citent", "same": "Sur le même sujet"}
+
+
+@blueprint.get("/articles/<item_id>")
+def article(item_id: str):
+    item = db().scalar(select(Item).where(Item.id == item_id).options(
+        selectinload(Item.topics), selectinload(Item.origins))) if ITEM_ID_RE.match(item_id) else None
+    if item is None:
+        return error_page(404, "Cet article n'existe pas dans l'archive : vérifiez l'adresse.")
+    if item.hidden_at is not None:
+        return error_page(410, "Cet article a été retiré par la rédaction.")
+    catalog, settings = veille("catalog"), veille("settings")
+    source = catalog.sources.get(item.source_id)
+    title = " ".join(item.title.split())
+    plain = headline(title)
+    rank = {slug: position for position, slug in enumerate(catalog.topics)}
+    topics = [catalog.topics[slug].label if slug in catalog.topics else slug
+              for slug in sorted(item.topic_slugs, key=lambda slug: (rank.get(slug, len(rank)), slug))]
+    also = sorted({catalog.sources[o.source_id].name if o.source_id in catalog.sources else o.source_id
+                   for o in item.origins if o.source_id != item.source_id})
+    return render_template(
+        "article.html", item=item, headline=plain or title, official_title=title if plain else None,
+        source_name=source.name if source else item.source_id, also=also, topics=topics,
+        reference=reference(item, source.name if source else item.source_id, settings.timezone),
+        summary=" ".join((item.summary or "").split()),
+        content=Markup(sanitize_html(item.content_html)),  # stored clean; cleaned again on the way out
+        official_url=absolute_http_url(item.url), related=_related(item.id))
+
+
+def _related(item_id: str) -> list[tuple[str, list]]:
+    """Linked items still shown, under a heading per kind of link."""
+    links = links_of(db(), item_id)
+    hidden = set(db().scalars(select(Item.id).where(Item.id.in_([link.item_id for link in links]),
+                                                    Item.hidden_at.is_not(None))))
+    return [(heading, [link for link in links if link.kind == kind and link.item_id not in hidden])
+            for kind, heading in LINK_HEADINGS.items()
+            if any(link.kind == kind and link.item_id not in hidden for link in links)]

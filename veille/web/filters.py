@@ -1,0 +1,23 @@
+"""Template filters: French dates in the configured time zone and French typography."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_time
+from jinja2 import Environment
+
+from ..bulletins.wording import day_label, long_day, typography
+
+
+def install(env: Environment, tz: ZoneInfo) -> None:
+    def moment(value: datetime) -> str:
+        """"mercredi 29 mars 2017 à 07:05", in the configured time zone."""
+        local = value.astimezone(tz)
+        return f"{long_day(local.date())} à {format_time(local, 'HH:mm', locale='fr_FR')}"
+
+    def local_day(value: datetime | date) -> str:
+        """"29 mars 2017": the day of a moment in the configured time zone, or a date."""
+        return day_label(value.astimezone(tz).date() if isinstance(value, datetime) else value)
+
+    env.filters.update(fr=typography, day=local_day, long_day=long_day, moment=moment)
