@@ -123,3 +123,33 @@ def test_error_pages_are_french_and_lead_home(mailed, page):
     assert_accessible_french_page(page)
     page.get_by_role("link", name="Retour à l'accueil").click()
     assert page.locator("h1").inner_text() == "Veille juridique et professionnelle"
+
+
+CONTRAST = """() => {
+  const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const rgb = text => text.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = element => {
+    for (let e = element; e; e = e.parentElement) {
+      const color = rgb(getComputedStyle(e).backgroundColor);
+      if (color.length < 4 || color[3] > 0) return color;
+    }
+    return [255, 255, 255];
+  };
+  const worst = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const own = [...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !element.getClientRects().length) continue;
+    const a = luminance(rgb(getComputedStyle(element).color)), b = luminance(background(element));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) worst.push(element.tagName + " " + element.textContent.trim().slice(0, 40) + " " + ratio.toFixed(2));
+  }
+  return worst;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/bulletins/", "/bulletins/quotidien/2017-03-29",
+                                  "/bulletins/hebdomadaire/2017-03-27", "/articles/inconnu"])
+def test_text_contrast_meets_wcag_aa(mailed, page, path):
+    page.goto(mailed.url + path)
+    assert page.evaluate(CONTRAST) == []  # every text at least 4.5:1 against its background
