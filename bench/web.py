@@ -101,7 +101,6 @@ def main() -> int:
             cached = [timed(client, edition + ".pdf") for _ in range(20)]
             print(f"PDF de l'édition : premier rendu {first:.2f} s, puis depuis le cache p50 "
                   f"{statistics.median(cached) * 1000:.1f} ms")
-        server.close()
     return 0
 
 
