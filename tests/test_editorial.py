@@ -184,6 +184,8 @@ def test_migration_turns_the_interim_extra_mark_into_the_column_and_back(env):
         assert hidden.extra == {"headline": "Titre simple"}
         assert visible.hidden_at is None and visible.extra == {"hidden": "0", "ecli": "ECLI:FR:CE:2020:1"}
         assert empty.hidden_at is None and empty.extra == {}
+        # the indexer before 0005 had indexed it: the next index_pending takes it out
+        assert list(session.scalars(select(IndexChange.item_id))) == ["masque"]
 
     migrate_to("0004", down=True)
     with engine.connect() as connection:

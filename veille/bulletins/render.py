@@ -30,23 +30,17 @@ _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=Fal
 
 
 class Links:
-    """Addresses in the web app (VEILLE_BASE_URL) that bulletins point to."""
+    """Addresses in the web app (VEILLE_BASE_URL) that bulletins point to; with "" as the base,
+    links within the site, for the pages the web app serves itself (whatever host it is reached by)."""
 
     def __init__(self, base_url: str):
         parts = urlsplit(base_url)
-        if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
-                or any(ch.isspace() or not ch.isprintable() for ch in base_url)):
+        if base_url and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
+                         or any(ch.isspace() or not ch.isprintable() for ch in base_url)):
             raise ConfigError(f"VEILLE_BASE_URL : adresse invalide « {base_url} » "
                               "(exemple : https://veille.mairie.fr)")
         self.base = base_url.rstrip("/")
         self.secure = parts.scheme == "https"
-
-    @classmethod
-    def relative(cls) -> "Links":
-        """Links within the site, for pages the web app serves itself (whatever host it is reached by)."""
-        links = cls.__new__(cls)
-        links.base, links.secure = "", False
-        return links
 
     def home(self) -> str:
         return f"{self.base}/"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
@@ -20,9 +20,9 @@ from . import filters
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
 log = logging.getLogger(__name__)
 
-# No script anywhere; styles are inline in each page (self-contained, printable); images of an
-# item's text may come from its official site.
-CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
+# No script anywhere; styles are inline in each page (self-contained, printable); nothing is
+# loaded from other sites (an item's images are shown as links).
+CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
@@ -30,6 +30,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+MAX_BODY = 64 * 1024  # no page takes more than a one-click unsubscription's few bytes
 ERROR_TITLES = {
     400: "Requête invalide", 404: "Page introuvable", 405: "Méthode non autorisée",
     410: "Page retirée", 413: "Requête trop volumineuse", 500: "Erreur interne",
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
         migrate(engine)
         factory = session_factory(engine)
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
-    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, VEILLE_SETTINGS=settings)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY)
+    app.url_map.merge_slashes = False  # "//bulletins" is not found rather than redirected
     app.extensions["veille"] = {
         "settings": settings, "factory": factory,
         "catalog": catalog or load_catalog(settings.feeds_path),
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     for blueprint in (home.blueprint, articles.blueprint, bulletins.blueprint, unsubscribe.blueprint):
         app.register_blueprint(blueprint)
 
+    app.before_request(_refuse_large_bodies)
     app.teardown_appcontext(_close_session)
     app.after_request(_secure)
     app.register_error_handler(HTTPException, _http_error)
@@ -85,9 +88,18 @@ def _close_session(exc) -> None:
         session.close()
 
 
+def _refuse_large_bodies():
+    """Before any view: views that never read the body would not otherwise check its size."""
+    if (request.content_length or 0) > MAX_BODY:
+        return error_page(413)
+
+
 def _secure(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if response.location and response.location.startswith(request.host_url):
+        # Werkzeug's own redirects name the host the client sent: keep them within the site.
+        response.location = "/" + response.location[len(request.host_url):]
     return response
 
 
@@ -97,12 +109,14 @@ def error_page(status: int, message: str | None = None):
 
 
 def _http_error(exc: HTTPException):
-    return error_page(exc.code or 500)
+    body, status = error_page(exc.code or 500)
+    return body, status, [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
 
 
 def _database_down(exc: OperationalError):
     log.error("base de données indisponible : %s", exc)
-    return error_page(503, "La base de données ne répond pas. Réessayez dans quelques instants.")
+    body, status = error_page(503, "La base de données ne répond pas. Réessayez dans quelques instants.")
+    return body, status, {"Retry-After": "30"}
 
 
 def _internal_error(exc: Exception):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from bs4 import BeautifulSoup
 from flask import Blueprint, render_template
 from markupsafe import Markup
 from sqlalchemy import select
@@ -16,14 +17,15 @@ from ..urls import absolute_http_url
 from .app import db, error_page, veille
 
 blueprint = Blueprint("articles", __name__)
-ITEM_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ITEM_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+HEADING_RE = re.compile(r"h[1-6]")
 LINK_HEADINGS = {"cites": "Textes cités", "cited-by": "Textes qui le citent", "same": "Sur le même sujet"}
 
 
 @blueprint.get("/articles/<item_id>")
 def article(item_id: str):
     item = db().scalar(select(Item).where(Item.id == item_id).options(
-        selectinload(Item.topics), selectinload(Item.origins))) if ITEM_ID_RE.match(item_id) else None
+        selectinload(Item.topics), selectinload(Item.origins))) if ITEM_ID_RE.fullmatch(item_id) else None
     if item is None:
         return error_page(404, "Cet article n'existe pas dans l'archive : vérifiez l'adresse.")
     if item.hidden_at is not None:
@@ -42,8 +44,27 @@ def article(item_id: str):
         source_name=source.name if source else item.source_id, also=also, topics=topics,
         reference=reference(item, source.name if source else item.source_id, settings.timezone),
         summary=" ".join((item.summary or "").split()),
-        content=Markup(sanitize_html(item.content_html)),  # stored clean; cleaned again on the way out
+        content=Markup(for_page(sanitize_html(item.content_html))),  # stored clean; cleaned again on the way out
         official_url=absolute_http_url(item.url), related=_related(item.id))
+
+
+def for_page(html: str) -> str:
+    """A source's HTML fit for the item page: its headings below the page's own (h3 and lower),
+    and its images as links (the page loads nothing from other sites: no tracking pixel)."""
+    if not html:
+        return ""
+    soup = BeautifulSoup(html, "html.parser")
+    for heading in soup.find_all(HEADING_RE):
+        heading.name = f"h{min(int(heading.name[1]) + 2, 6)}"
+    for image in soup.find_all("img"):
+        source, text = image.get("src"), (image.get("alt") or "").strip()
+        if source:
+            link = soup.new_tag("a", href=source, rel="noopener noreferrer nofollow")
+            link.string = f"[image\u00a0: {text}]" if text else "[image]"
+            image.replace_with(link)
+        else:
+            image.decompose()
+    return str(soup)
 
 
 def _related(item_id: str) -> list[tuple[str, list]]:

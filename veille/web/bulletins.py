@@ -1,39 +1,66 @@
-"""Editions on the web: the list, each edition's page and its PDF (built once, then cached)."""
+"""Editions on the web: the list, each edition's page and its PDF (built once, then cached).
+
+An edition is a snapshot, except that items an editor hid after it was built are left out of
+its page and PDF (the emails already sent cannot be recalled).
+"""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
-from flask import Blueprint, Response, redirect, render_template, send_file, url_for
-from sqlalchemy import select
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from sqlalchemy import func, select
 
 from ..bulletins.build import monday_of
+from ..bulletins.content import EditionContent
 from ..bulletins.editions import agreed, content_of, describe, find
 from ..bulletins.models import DAILY, WEEKLY, Edition
 from ..bulletins.render import KIND_PATHS, Links, page_html, pdf, reading
+from ..bulletins.wording import daily_title, weekly_title
+from ..models import Item
 from .app import db, error_page, veille
 
 blueprint = Blueprint("bulletins", __name__)
 KINDS_BY_PATH = {path: kind for kind, path in KIND_PATHS.items()}
-DAY_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.pdf)?$")
-LISTED = 100  # editions of each kind on the list page
+NAME_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(\.pdf)?")
+LAST_DAY = date.max - timedelta(days=7)  # a week's span must still be a date
+PAGE_SIZE = 60  # editions on a page of the list
 
 
 @blueprint.get("/bulletins/")
 def editions():
-    def latest(kind: str) -> list[Edition]:
-        return list(db().scalars(select(Edition).where(Edition.kind == kind)
-                                 .order_by(Edition.day.desc()).limit(LISTED)))
-    return render_template("bulletins.html", daily=latest(DAILY), weekly=latest(WEEKLY), paths=KIND_PATHS)
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 0
+    total = db().scalar(select(func.count()).select_from(Edition))
+    pages = max(1, -(-total // PAGE_SIZE))
+    if not number or number > pages:
+        return error_page(404, f"Cette page de la liste n'existe pas (pages 1 à {pages}).")
+    rows = db().execute(select(Edition.kind, Edition.day).order_by(Edition.day.desc(), Edition.kind)
+                        .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    listed = [edition_link(kind, day) for kind, day in rows]
+    return render_template("bulletins.html", editions=listed, page=number, pages=pages)
+
+
+def edition_link(kind: str, day: date) -> dict:
+    """An edition's title and addresses, for lists."""
+    name = day.isoformat()
+    return {"title": daily_title(day) if kind == DAILY else weekly_title(day),
+            "url": url_for("bulletins.edition", kind_path=KIND_PATHS[kind], name=name),
+            "pdf": url_for("bulletins.edition", kind_path=KIND_PATHS[kind], name=name + ".pdf")}
 
 
 @blueprint.get("/bulletins/<kind_path>/<name>")
 def edition(kind_path: str, name: str):
-    kind, match = KINDS_BY_PATH.get(kind_path), DAY_RE.match(name)
+    kind, match = KINDS_BY_PATH.get(kind_path), NAME_RE.fullmatch(name)
+    if kind is None:
+        return error_page(404, "Adresse de bulletin invalide : /bulletins/quotidien/AAAA-MM-JJ "
+                               "ou /bulletins/hebdomadaire/AAAA-MM-JJ.")
     day = _day(match.group(1)) if match else None
-    if kind is None or day is None:
+    if day is None:
         return error_page(404, "Adresse de bulletin invalide : la date s'écrit AAAA-MM-JJ, "
                                "par exemple /bulletins/quotidien/2017-03-29.")
     as_pdf = bool(match.group(2))
@@ -41,26 +68,48 @@ def edition(kind_path: str, name: str):
         return redirect(url_for(".edition", kind_path=kind_path, name=monday_of(day).isoformat() + (".pdf" if as_pdf else "")))
     found = find(db(), kind, day)
     if found is None:
-        return error_page(404, f"{describe(kind, day)} n'est pas disponible : "
-                               f"{'elle' if kind == DAILY else 'il'} n'a pas encore été {agreed(kind, 'publié')}.")
-    view = reading(content_of(found))
+        return error_page(404, _missing(kind, day))
+    content, withdrawn = _without_hidden(content_of(found))
+    view = reading(content)
     sender = veille("settings").mail_from_name
     if as_pdf:
-        return _pdf(found, view, sender)
-    return Response(page_html(view, Links.relative(), sender, nav=True), mimetype="text/html")
+        return _pdf(found, view, sender, withdrawn)
+    return Response(page_html(view, Links(""), sender, nav=True), mimetype="text/html")
 
 
 def _day(text: str) -> date | None:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         return None
+    return day if day <= LAST_DAY else None
 
 
-def _pdf(edition: Edition, view, sender: str):
-    """The PDF of an edition, rendered once per build of it (an edition is a snapshot)."""
+def _missing(kind: str, day: date) -> str:
+    today = datetime.now(veille("settings").timezone).date()
+    last = day if kind == DAILY else monday_of(day) + timedelta(days=6)
+    pronoun, published = "elle" if kind == DAILY else "il", agreed(kind, "publié")
+    if last >= today:
+        return f"{describe(kind, day)} n'est pas disponible : {pronoun} n'a pas encore été {published}."
+    return f"{describe(kind, day)} n'existe pas : aucun bulletin n'a été {published} pour cette date."
+
+
+def _without_hidden(content: EditionContent) -> tuple[EditionContent, list[str]]:
+    """The edition without the items hidden since it was built, and their ids."""
+    ids = [item.id for item in content.items]
+    hidden = set(db().scalars(select(Item.id).where(Item.id.in_(ids), Item.hidden_at.is_not(None))))
+    if not hidden:
+        return content, []
+    return replace(content, items=tuple(i for i in content.items if i.id not in hidden)), sorted(hidden)
+
+
+def _pdf(edition: Edition, view, sender: str, withdrawn: list[str]):
+    """The PDF of an edition, rendered once per build of it and set of withdrawn items; the
+    files of earlier builds or sets are removed."""
     folder = veille("settings").home / "cache" / "pdf"
-    path = folder / f"{edition.kind}-{edition.day.isoformat()}-{edition.id}-{edition.built_at:%Y%m%dT%H%M%S%f}.pdf"
+    stem = f"{edition.kind}-{edition.day.isoformat()}-{edition.id}-"
+    variant = hashlib.sha256(" ".join(withdrawn).encode()).hexdigest()[:12] if withdrawn else "complet"
+    path = folder / f"{stem}{edition.built_at:%Y%m%dT%H%M%S%f}-{variant}.pdf"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         data = pdf(view, veille("links"), sender)  # absolute links: a PDF is read away from the site
@@ -68,5 +117,8 @@ def _pdf(edition: Edition, view, sender: str):
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, path)  # concurrent requests each write whole files
+        for old in folder.glob(stem + "*.pdf"):
+            if old != path:
+                old.unlink(missing_ok=True)
     filename = f"veille-{KIND_PATHS[edition.kind]}-{edition.day.isoformat()}.pdf"
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=filename)

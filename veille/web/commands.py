@@ -1,6 +1,7 @@
 """`veille serve`: the web app behind waitress, a production WSGI server."""
 from __future__ import annotations
 
+import argparse
 import errno
 import logging
 
@@ -10,12 +11,19 @@ from ..config import Settings
 LISTEN_ERRORS = {errno.EADDRINUSE: "adresse déjà utilisée (un autre serveur écoute-t-il sur ce port ?)",
                  errno.EACCES: "permission refusée (les ports sous 1024 sont réservés à root)",
                  errno.EADDRNOTAVAIL: "adresse absente de cette machine"}
+MAX_REQUEST_BODY = 1024 * 1024  # waitress refuses larger bodies before reading them; the app, above 64 Kio
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"numéro de port entre 1 et 65535 attendu, pas « {text} »")
+    return int(text)
 
 
 def register(commands) -> None:
     serve = commands.add_parser("serve", help="servir le site web (articles, bulletins, désabonnement)")
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
-    serve.add_argument("--port", type=positive_int, default=5000, help="port (5000)")
+    serve.add_argument("--port", type=port_number, default=5000, help="port (5000)")
     serve.add_argument("--threads", type=positive_int, default=8, help="requêtes traitées en parallèle (8)")
     serve.set_defaults(func=cmd_serve)
 
@@ -30,11 +38,13 @@ def cmd_serve(settings: Settings, args) -> int:
         logging.getLogger(name).setLevel(logging.INFO)
     app = create_app(settings)
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="Veille")
-    except OSError as exc:
-        raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : "
-                         f"{LISTEN_ERRORS.get(exc.errno, exc.strerror or exc)}") from None
-    print(f"Site web de Veille : http://{args.host}:{server.effective_port}/ (Ctrl+C pour arrêter)", flush=True)
+        server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="Veille",
+                               max_request_body_size=MAX_REQUEST_BODY)
+    except (OSError, ValueError) as exc:
+        reason = LISTEN_ERRORS.get(getattr(exc, "errno", None), "adresse introuvable ou invalide")
+        raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {reason}") from None
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Site web de Veille : http://{host}:{server.effective_port}/ (Ctrl+C pour arrêter)", flush=True)
     print(f"Adresse publique des liens des bulletins (VEILLE_BASE_URL) : {settings.base_url}", flush=True)
     server.run()
     return 0

@@ -1,7 +1,7 @@
 """Template filters: French dates in the configured time zone and French typography."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
@@ -12,8 +12,11 @@ from ..bulletins.wording import day_label, long_day, typography
 
 def install(env: Environment, tz: ZoneInfo) -> None:
     def moment(value: datetime) -> str:
-        """"mercredi 29 mars 2017 à 07:05", in the configured time zone."""
+        """"mercredi 29 mars 2017 à 07:05" in the configured time zone; the day alone at midnight
+        (sources that give a date without a time)."""
         local = value.astimezone(tz)
+        if local.time() == time.min:
+            return long_day(local.date())
         return f"{long_day(local.date())} à {format_time(local, 'HH:mm', locale='fr_FR')}"
 
     def local_day(value: datetime | date) -> str:

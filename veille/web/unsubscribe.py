@@ -3,25 +3,32 @@
 The link only shows a page with a button: mail scanners that open links must not unsubscribe
 anyone. A POST to the same address (the button, or the mail client's one-click request with
 `List-Unsubscribe=One-Click`) does it. The token in the address is the subscriber's secret.
+An address disabled after bounces cannot be enabled again from here: the page says whom to ask.
 """
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
 
-from flask import Blueprint, render_template
+from flask import Blueprint, make_response, render_template
 from sqlalchemy import select
 
 from ..bulletins.models import Subscriber
-from .app import db, error_page
+from .app import db, error_page, veille
 
 blueprint = Blueprint("unsubscribe", __name__)
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 REASON = "désabonnement demandé par l'abonné"
 
 
+@blueprint.after_request
+def _private(response):
+    response.headers["Cache-Control"] = "no-store"  # the address carries the subscriber's secret
+    return response
+
+
 def _subscriber(token: str) -> Subscriber | None:
-    if not TOKEN_RE.match(token):
+    if not TOKEN_RE.fullmatch(token):
         return None
     return db().scalar(select(Subscriber).where(Subscriber.token == token))
 
@@ -37,13 +44,19 @@ def masked(address: str) -> str:
     return f"{local[:1]}{'•' * max(len(local) - 1, 1)}@{domain}"
 
 
+def _page(token: str, subscriber: Subscriber, state: str):
+    """`state`: active, unsubscribed (just now), inactive (earlier) or resubscribed."""
+    return make_response(render_template(
+        "unsubscribe.html", token=token, address=masked(subscriber.delivery_address), state=state,
+        by_choice=subscriber.disabled_reason in (None, REASON), contact=veille("settings").mail_from))
+
+
 @blueprint.get("/desabonnement/<token>")
 def confirm(token: str):
     subscriber = _subscriber(token)
     if subscriber is None:
         return _unknown()
-    return render_template("unsubscribe.html", token=token, address=masked(subscriber.delivery_address),
-                           state="inactive" if subscriber.disabled_at else "active")
+    return _page(token, subscriber, "inactive" if subscriber.disabled_at else "active")
 
 
 @blueprint.post("/desabonnement/<token>")
@@ -54,8 +67,7 @@ def unsubscribe(token: str):
     if subscriber.disabled_at is None:
         subscriber.disabled_at, subscriber.disabled_reason = datetime.now(timezone.utc), REASON
         db().commit()
-    return render_template("unsubscribe.html", token=token, address=masked(subscriber.delivery_address),
-                           state="unsubscribed")
+    return _page(token, subscriber, "unsubscribed")
 
 
 @blueprint.post("/desabonnement/<token>/reabonnement")
@@ -63,7 +75,8 @@ def resubscribe(token: str):
     subscriber = _subscriber(token)
     if subscriber is None:
         return _unknown()
-    subscriber.disabled_at, subscriber.disabled_reason, subscriber.bounces = None, None, 0
+    if subscriber.disabled_reason not in (None, REASON):  # disabled after bounces: not from a link
+        return _page(token, subscriber, "inactive")
+    subscriber.disabled_at, subscriber.disabled_reason = None, None
     db().commit()
-    return render_template("unsubscribe.html", token=token, address=masked(subscriber.delivery_address),
-                           state="resubscribed")
+    return _page(token, subscriber, "resubscribed")

@@ -25,6 +25,12 @@ items = sa.table(
     sa.column('hidden_at', veille.db.UTCDateTime()),
     sa.column('hidden_reason', sa.Text()),
 )
+index_changes = sa.table(
+    'index_changes',
+    sa.column('item_id', sa.String(32)),
+    sa.column('op', sa.String(10)),
+    sa.column('created_at', veille.db.UTCDateTime()),
+)
 
 
 def upgrade() -> None:
@@ -41,6 +47,8 @@ def upgrade() -> None:
         rest = {key: value for key, value in extra.items() if key != 'hidden'}
         connection.execute(items.update().where(items.c.id == item_id)
                            .values(hidden_at=now, hidden_reason=LEGACY_REASON, extra=rest))
+        # The indexer before 0005 did not read the mark: take these items out of the index.
+        connection.execute(index_changes.insert().values(item_id=item_id, op='upsert', created_at=now))
 
 
 def downgrade() -> None:
