@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
-from tests.livesite import self_signed
+from tests.livesite import free_port, self_signed
 from tests.test_bulletin_build import REPO_ROOT, factory_of, week  # noqa: F401  (fixture)
 from veille.bulletins.editions import content_of, find
 from veille.bulletins.models import FAILED, PENDING, SENDING, SENT, SKIPPED, OutboxMessage, Subscriber
@@ -54,12 +53,6 @@ class Inbox:
 
     def to(self, address: str) -> list:
         return [message_from_bytes(data, policy=policy.default) for rcpt, data in self.messages if rcpt == address]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class SmtpSink:

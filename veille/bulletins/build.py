@@ -108,11 +108,16 @@ def bulletin_item(item: Item, source: Source | None, topic_rank: Mapping[str, in
     summary = " ".join((item.summary or "").split())
     return BulletinItem(
         id=item.id, category=item.category,
-        topics=tuple(sorted(item.topic_slugs, key=lambda slug: (topic_rank.get(slug, len(topic_rank)), slug))),
+        topics=tuple(in_catalogue_order(item.topic_slugs, topic_rank)),
         headline=plain or title, official_title=title if plain else None,
         summary="" if summary.casefold() == title.casefold() else summary,
         reference=reference(item, source.name if source else item.source_id, tz),
         effective=item.effective_date, url=absolute_http_url(item.url))
+
+
+def in_catalogue_order(slugs: Iterable[str], rank: Mapping[str, int]) -> list[str]:
+    """Rubriques in the order of the catalogue (`rank`: slug -> position); unknown ones last."""
+    return sorted(slugs, key=lambda slug: (rank.get(slug, len(rank)), slug))
 
 
 def headline(official_title: str) -> str | None:

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..bulletins.build import headline, reference
+from ..bulletins.build import headline, in_catalogue_order, reference
 from ..links import links_of
 from ..models import Item
 from ..text import sanitize_html
@@ -32,17 +32,18 @@ def article(item_id: str):
         return error_page(410, "Cet article a été retiré par la rédaction.")
     catalog, settings = veille("catalog"), veille("settings")
     source = catalog.sources.get(item.source_id)
+    source_name = source.name if source else item.source_id
     title = " ".join(item.title.split())
     plain = headline(title)
     rank = {slug: position for position, slug in enumerate(catalog.topics)}
     topics = [catalog.topics[slug].label if slug in catalog.topics else slug
-              for slug in sorted(item.topic_slugs, key=lambda slug: (rank.get(slug, len(rank)), slug))]
+              for slug in in_catalogue_order(item.topic_slugs, rank)]
     also = sorted({catalog.sources[o.source_id].name if o.source_id in catalog.sources else o.source_id
                    for o in item.origins if o.source_id != item.source_id})
     return render_template(
         "article.html", item=item, headline=plain or title, official_title=title if plain else None,
-        source_name=source.name if source else item.source_id, also=also, topics=topics,
-        reference=reference(item, source.name if source else item.source_id, settings.timezone),
+        source_name=source_name, also=also, topics=topics,
+        reference=reference(item, source_name, settings.timezone),
         summary=" ".join((item.summary or "").split()),
         content=Markup(for_page(sanitize_html(item.content_html))),  # stored clean; cleaned again on the way out
         official_url=absolute_http_url(item.url), related=_related(item.id))
