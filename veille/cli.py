@@ -17,20 +17,15 @@ from .catalog import CATEGORIES, CatalogInvalid, load_catalog
 from .config import ConfigError, Settings
 from .classify import classify
 from .crawl import crawl, sync_sources, utcnow
-from .db import make_engine, migrate, session_factory, transaction
+from .commandline import EXIT_USAGE, UsageError, iso_date, open_archive, positive_int, print_table
+from .db import transaction
 from .editorial import EditorialError, hide, unhide
 from .fetch import Fetcher
 from .ingest import document_of, reclassify_items
 from .links import links_of
 from .search.indexer import index_pending
 from .models import IndexChange, Item, ItemOrigin, ItemTopic, SourceState
-
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad usage or configuration: printed in French, exit code 2."""
-
+from .records import item_json
 
 def main(argv: list[str] | None = None) -> int:
     french_argparse.install()
@@ -54,19 +49,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"erreur de base de données ({settings.database_url}) : {exc.__class__.__name__}: "
               f"{getattr(exc, 'orig', None) or exc}", file=sys.stderr)
         return 1
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"date invalide « {text} » (format AAAA-MM-JJ)") from None
-
-
-def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"nombre entier positif attendu, pas « {text} »")
-    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,14 +115,8 @@ def _print_catalog_errors(exc: CatalogInvalid) -> None:
         print(f"  {error}", file=sys.stderr)
 
 
-def _open(settings: Settings):
-    engine = make_engine(settings)
-    migrate(engine)
-    return session_factory(engine)
-
-
 def cmd_init(settings: Settings, args) -> int:
-    _open(settings)
+    open_archive(settings)
     print(f"Base de données prête : {settings.database_url}")
     return 0
 
@@ -157,7 +133,7 @@ def cmd_crawl(settings: Settings, args) -> int:
     unknown = [s for s in (args.sources or []) if s not in catalog.sources]
     if unknown:
         raise UsageError(f"source inconnue : {', '.join(unknown)} (voir « veille sources »)")
-    factory = _open(settings)
+    factory = open_archive(settings)
     with tqdm(desc="Relevé", unit="source", file=sys.stderr, disable=None) as bar, Fetcher() as fetcher:
         def planned(count: int) -> None:
             bar.reset(total=count)
@@ -182,7 +158,7 @@ def _outcome_text(outcome) -> str:
 
 def cmd_sources(settings: Settings, args) -> int:
     catalog = load_catalog(settings.feeds_path)
-    factory = _open(settings)
+    factory = open_archive(settings)
     with transaction(factory) as session:
         states = sync_sources(session, catalog)
         counts = dict(session.execute(select(Item.source_id, func.count()).group_by(Item.source_id)).all())
@@ -221,7 +197,7 @@ def cmd_items(settings: Settings, args) -> int:
         raise UsageError(f"catégorie inconnue « {args.category} » (catégories : {', '.join(CATEGORIES)})")
     if args.topic and args.topic not in catalog.topics:
         raise UsageError(f"rubrique inconnue « {args.topic} »")
-    factory = _open(settings)
+    factory = open_archive(settings)
     when = func.coalesce(Item.published_at, Item.fetched_at)
     query = select(Item).options(selectinload(Item.topics), selectinload(Item.origins)) \
         .order_by(when.desc(), Item.id).limit(args.limit)
@@ -251,7 +227,7 @@ def cmd_items(settings: Settings, args) -> int:
 
 def cmd_classify(settings: Settings, args) -> int:
     catalog = load_catalog(settings.feeds_path)
-    factory = _open(settings)
+    factory = open_archive(settings)
     with factory() as session:
         item = session.get(Item, args.explain)
         if item is None:
@@ -280,7 +256,7 @@ ORIGIN_WORDS = {"rule": "règle", "source": "source", "manual": "choix d'un édi
 
 def cmd_reclassify(settings: Settings, args) -> int:
     catalog = load_catalog(settings.feeds_path)
-    factory = _open(settings)
+    factory = open_archive(settings)
     with factory() as session:
         ids = session.scalars(select(Item.id).order_by(Item.id)).all()
     changed = 0
@@ -296,7 +272,7 @@ def cmd_reclassify(settings: Settings, args) -> int:
 
 
 def cmd_hide(settings: Settings, args) -> int:
-    factory = _open(settings)
+    factory = open_archive(settings)
     try:
         with transaction(factory) as session:
             item_id = hide(session, args.item_id, args.reason, utcnow()).id
@@ -308,7 +284,7 @@ def cmd_hide(settings: Settings, args) -> int:
 
 
 def cmd_unhide(settings: Settings, args) -> int:
-    factory = _open(settings)
+    factory = open_archive(settings)
     try:
         with transaction(factory) as session:
             item_id = unhide(session, args.item_id, utcnow()).id
@@ -329,44 +305,8 @@ def _index_after_edit(settings: Settings, factory, item_id: str) -> None:
               "à la prochaine indexation.")
 
 
-def item_json(item: Item) -> dict:
-    def iso(value):
-        return value.isoformat() if value else None
-    return {
-        "id": item.id,
-        "source": item.source_id,
-        "sources": sorted({o.source_id for o in item.origins} | {item.source_id}),
-        "category": item.category,
-        "title": item.title,
-        "url": item.url,
-        "published": iso(item.published_at),
-        "fetched": iso(item.fetched_at),
-        "topics": item.topic_slugs,
-        "nature": item.nature,
-        "nor": item.nor,
-        "jorf_id": item.jorf_id,
-        "eli": item.eli,
-        "jo": {"number": item.jo_number, "date": iso(item.jo_date)} if item.jo_number or item.jo_date else None,
-        "effective": iso(item.effective_date),
-        "hidden": item.hidden_at is not None,
-        "hidden_reason": item.hidden_reason if item.hidden_at is not None else None,
-    }
-
-
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    widths[-1] = len(headers[-1])  # the last column runs free
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
-    print(line.rstrip())
-    print("  ".join("─" * w for w in widths))
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-    if not rows:
-        print("(aucun)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..catalog import load_catalog
-from ..cli import UsageError, _open, iso_date, print_table
+from ..commandline import UsageError, iso_date, open_archive, print_table
 from ..config import ConfigError, Settings
 from ..crawl import utcnow
 from ..db import transaction
@@ -111,7 +111,7 @@ def _build(settings: Settings, factory, args, now, rebuild: bool = False):
 
 @french
 def cmd_build(settings: Settings, args) -> int:
-    factory = _open(settings)
+    factory = open_archive(settings)
     now = utcnow()
     edition, built = _build(settings, factory, args, now, args.rebuild)
     content = content_of(edition)
@@ -138,7 +138,7 @@ def cmd_build(settings: Settings, args) -> int:
 
 @french
 def cmd_render(settings: Settings, args) -> int:
-    factory = _open(settings)
+    factory = open_archive(settings)
     links = Links(settings.base_url)
     with factory() as session:
         edition = find(session, args.kind, args.date)
@@ -189,7 +189,7 @@ def cmd_send(settings: Settings, args) -> int:
                           f"(RFC 8058), pas « {settings.base_url} »")
     smtp = SmtpConfig.parse(settings.smtp_url)
     policy = Policy(settings.smtp_rate, settings.smtp_retry_period, settings.bounce_limit)
-    factory = _open(settings)
+    factory = open_archive(settings)
     now = utcnow()
     edition, built = _build(settings, factory, args, now)
     content = content_of(edition)
@@ -240,7 +240,7 @@ def cmd_subscribers_add(settings: Settings, args) -> int:
     unknown = [slug for slug in topics if slug not in catalog.topics]
     if unknown:
         raise UsageError(f"rubrique inconnue : {', '.join(unknown)} (rubriques : {', '.join(catalog.topics)})")
-    factory = _open(settings)
+    factory = open_archive(settings)
     with transaction(factory) as session:
         try:
             subscriber, created = subscriber_store.add(session, args.email, topics, args.frequency, utcnow(),
@@ -256,7 +256,7 @@ def cmd_subscribers_add(settings: Settings, args) -> int:
 
 @french
 def cmd_subscribers_list(settings: Settings, args) -> int:
-    factory = _open(settings)
+    factory = open_archive(settings)
     tz = settings.timezone
     with factory() as session:
         rows = []

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tqdm import tqdm
 
 from ..catalog import CATEGORIES, load_catalog
-from ..cli import UsageError, _open, iso_date, positive_int
+from ..commandline import UsageError, iso_date, open_archive, positive_int
 from ..config import Settings
 from ..models import IndexChange, Item
 from . import PER_PAGE, SearchRequest, open_backend
@@ -69,7 +69,7 @@ def cmd_search(settings: Settings, args) -> int:
         raise UsageError(f"rubrique inconnue « {unknown[0]} » (voir feeds.yaml)")
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"période vide : --since {args.since.isoformat()} est après --until {args.until.isoformat()}")
-    factory = _open(settings)
+    factory = open_archive(settings)
     if current_generation(settings) is None:
         print("Première recherche : création de l'index…", file=sys.stderr)
         index_pending(settings, factory)
@@ -166,7 +166,7 @@ def _nature_labels(factory) -> dict[str, str]:
 
 
 def cmd_reindex(settings: Settings, args) -> int:
-    factory = _open(settings)
+    factory = open_archive(settings)
     started = clock.perf_counter()
     try:
         with tqdm(total=0, desc="Indexation", unit="article", file=sys.stderr, disable=None) as bar:
@@ -183,7 +183,7 @@ def cmd_reindex(settings: Settings, args) -> int:
 
 
 def cmd_index_check(settings: Settings, args) -> int:
-    factory = _open(settings)
+    factory = open_archive(settings)
     try:
         report = check(settings, factory, repair=args.repair)
     except IndexBusy as exc:
@@ -215,7 +215,7 @@ def cmd_index_check(settings: Settings, args) -> int:
 
 
 def cmd_status(settings: Settings, args) -> int:
-    factory = _open(settings)
+    factory = open_archive(settings)
     with factory() as session:
         items = session.scalar(select(func.count()).select_from(Item)) or 0
         pending = session.scalar(select(func.count()).select_from(IndexChange)) or 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
@@ -16,6 +16,7 @@ from ..catalog import CATEGORIES, Catalog, load_catalog
 from ..config import Settings
 from ..db import make_engine, migrate, session_factory
 from . import filters
+from .context import close_session, error_page
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
 log = logging.getLogger(__name__)
@@ -31,11 +32,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 MAX_BODY = 64 * 1024  # no page takes more than a one-click unsubscription's few bytes
-ERROR_TITLES = {
-    400: "Requête invalide", 404: "Page introuvable", 405: "Méthode non autorisée",
-    410: "Page retirée", 413: "Requête trop volumineuse", 500: "Erreur interne",
-    503: "Service momentanément indisponible",
-}
+
 
 
 def create_app(settings: Settings | None = None, factory: sessionmaker[Session] | None = None,
@@ -61,31 +58,12 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
         app.register_blueprint(blueprint)
 
     app.before_request(_refuse_large_bodies)
-    app.teardown_appcontext(_close_session)
+    app.teardown_appcontext(close_session)
     app.after_request(_secure)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
     app.register_error_handler(Exception, _internal_error)
     return app
-
-
-def veille(name: str):
-    """The app's settings, catalog or links."""
-    from flask import current_app
-    return current_app.extensions["veille"][name]
-
-
-def db() -> Session:
-    """This request's session, opened on first use and closed at the end of the request."""
-    if "db" not in g:
-        g.db = veille("factory")()
-    return g.db
-
-
-def _close_session(exc) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
 
 
 def _refuse_large_bodies():
@@ -101,11 +79,6 @@ def _secure(response):
         # Werkzeug's own redirects name the host the client sent: keep them within the site.
         response.location = "/" + response.location[len(request.host_url):]
     return response
-
-
-def error_page(status: int, message: str | None = None):
-    return render_template("error.html", status=status, title=ERROR_TITLES.get(status, "Erreur"),
-                           message=message), status
 
 
 def _http_error(exc: HTTPException):

@@ -14,7 +14,7 @@ from ..links import links_of
 from ..models import Item
 from ..text import sanitize_html
 from ..urls import absolute_http_url
-from .app import db, error_page, veille
+from .context import db, error_page, veille
 
 blueprint = Blueprint("articles", __name__)
 ITEM_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")

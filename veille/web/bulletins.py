@@ -22,7 +22,8 @@ from ..bulletins.models import DAILY, WEEKLY, Edition
 from ..bulletins.render import KIND_PATHS, Links, page_html, pdf, reading
 from ..bulletins.wording import daily_title, weekly_title
 from ..models import Item
-from .app import db, error_page, veille
+from ..numbers import parse_int
+from .context import db, error_page, veille
 
 blueprint = Blueprint("bulletins", __name__)
 KINDS_BY_PATH = {path: kind for kind, path in KIND_PATHS.items()}
@@ -33,8 +34,7 @@ PAGE_SIZE = 60  # editions on a page of the list
 
 @blueprint.get("/bulletins/")
 def editions():
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 0
+    number = parse_int(request.args.get("page", "1"), minimum=1, maximum=99_999) or 0
     total = db().scalar(select(func.count()).select_from(Edition))
     pages = max(1, -(-total // PAGE_SIZE))
     if not number or number > pages:

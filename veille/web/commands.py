@@ -5,8 +5,9 @@ import argparse
 import errno
 import logging
 
-from ..cli import UsageError, positive_int
+from ..commandline import UsageError, positive_int
 from ..config import Settings
+from ..numbers import parse_int
 
 LISTEN_ERRORS = {errno.EADDRINUSE: "adresse déjà utilisée (un autre serveur écoute-t-il sur ce port ?)",
                  errno.EACCES: "permission refusée (les ports sous 1024 sont réservés à root)",
@@ -15,9 +16,10 @@ MAX_REQUEST_BODY = 1024 * 1024  # waitress refuses larger bodies before reading 
 
 
 def port_number(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    port = parse_int(text, minimum=1, maximum=65535)
+    if port is None:
         raise argparse.ArgumentTypeError(f"numéro de port entre 1 et 65535 attendu, pas « {text} »")
-    return int(text)
+    return port
 
 
 def register(commands) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..bulletins.models import DAILY, WEEKLY, Edition
 from ..models import Item
-from .app import db
+from .context import db
 from .bulletins import edition_link
 
 blueprint = Blueprint("home", __name__)

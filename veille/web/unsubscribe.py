@@ -14,7 +14,7 @@ from flask import Blueprint, make_response, render_template
 from sqlalchemy import select
 
 from ..bulletins.models import Subscriber
-from .app import db, error_page, veille
+from .context import db, error_page, veille
 
 blueprint = Blueprint("unsubscribe", __name__)
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
