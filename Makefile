@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench golden clean
 
 install: $(STAMP)
 
@@ -29,6 +29,12 @@ test: install
 	@# The browser tests drive Chromium through Playwright; without it they are skipped, saying why.
 	sh scripts/system-packages.sh chromium || echo "Chromium non installé : les tests dans le navigateur seront ignorés." >&2
 	$(BIN)/python -m pytest
+
+golden: install
+	@# The first run rewrites the golden files that differ (and fails, naming them); the second compares.
+	-VEILLE_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_bulletin_render.py -k golden
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_bulletin_render.py -k golden
+	git diff --stat -- tests/golden/
 
 bench: install
 	$(BIN)/python bench/crawl.py

@@ -1,8 +1,8 @@
 """Rendering: golden files for one daily and one weekly edition, and what every format promises.
 
-Regenerate the golden files after a deliberate change with
-    VEILLE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_bulletin_render.py
-and review the diff of tests/golden/.
+Regenerate the golden files after a deliberate change with `make golden`, then review the diff
+of tests/golden/. A run that rewrites a golden file fails, so a CI that happens to set
+VEILLE_UPDATE_GOLDEN can never pass without comparing.
 """
 import os
 import re
@@ -20,13 +20,16 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("VEILLE_UPDATE_GOLDEN") == "1"
 
 
-def check_golden(name: str, text: str) -> None:
+def check_golden(name: str, text: str) -> bool:
+    """Compare with the golden file; with VEILLE_UPDATE_GOLDEN=1 rewrite it when it differs and
+    say so (the caller fails, so a rewrite never passes)."""
     path = GOLDEN / name
-    if UPDATE:
+    if UPDATE and (not path.exists() or path.read_text(encoding="utf-8") != text):
         path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"{path} manque : VEILLE_UPDATE_GOLDEN=1 pour le créer"
-    assert text == path.read_text(encoding="utf-8"), f"{name} a changé (VEILLE_UPDATE_GOLDEN=1 pour l'accepter)"
+        return True
+    assert path.exists(), f"{path} manque : « make golden » pour le créer"
+    assert text == path.read_text(encoding="utf-8"), f"{name} a changé (« make golden » pour l'accepter)"
+    return False
 
 
 def render(env, kind: str, fmt: str, *extra: str) -> str:
@@ -43,9 +46,12 @@ def content(env, kind: str):
 
 @pytest.mark.parametrize("kind", ["daily", "weekly"])
 def test_golden_editions(week, kind):
-    check_golden(f"{kind}.txt", render(week, kind, "text"))
-    check_golden(f"{kind}.email.html", render(week, kind, "html"))
-    check_golden(f"{kind}.page.html", page_html(reading(content(week, kind)), Links("https://veille.test"), "Veille"))
+    rewritten = [name for name, text in (
+        (f"{kind}.txt", render(week, kind, "text")),
+        (f"{kind}.email.html", render(week, kind, "html")),
+        (f"{kind}.page.html", page_html(reading(content(week, kind)), Links("https://veille.test"), "Veille")),
+    ) if check_golden(name, text)]
+    assert not rewritten, f"réécrits : {', '.join(rewritten)} ; relisez le diff de tests/golden/ puis relancez"
 
 
 def test_text_is_72_columns_with_its_links_listed(week):
