@@ -28,7 +28,8 @@ run: install
 test: install
 	@# The browser tests drive Chromium through Playwright; without it they are skipped, saying why.
 	sh scripts/system-packages.sh chromium || echo "Chromium non installé : les tests dans le navigateur seront ignorés." >&2
-	$(BIN)/python -m pytest
+	@# Line and branch coverage of veille/ (subprocesses included) is printed before the summary.
+	$(BIN)/python -m pytest --cov --cov-report=term
 
 golden: install
 	@# The first run rewrites the golden files that differ (and fails, naming them); the second compares.
