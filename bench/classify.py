@@ -15,8 +15,6 @@ details are printed for the tuning split by default so that tuning never looks a
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,11 +23,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.labelled import LABELLED, load_labelled, split_of  # noqa: E402
 from veille.catalog import load_catalog  # noqa: E402
 from veille.classify import Assignment, Document, classify  # noqa: E402
 
 FEEDS = REPO / "feeds.yaml"
-LABELLED = REPO / "tests" / "data" / "classify_labelled.jsonl"
 SPLITS = ("tuning", "held-out")
 WORST = 15
 
@@ -53,15 +51,6 @@ class Scores:
     items: int = 0
     unclassified_ok: int = 0  # expected no topic and got none
     unclassified_expected: int = 0
-
-
-def split_of(item_id: str) -> str:
-    return "held-out" if int(hashlib.sha256(item_id.encode("utf-8")).hexdigest()[:8], 16) % 4 == 0 else "tuning"
-
-
-def load_items(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
 
 
 def run(items: list[dict], topics: dict) -> list[Result]:
@@ -158,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     topics = load_catalog(FEEDS).topics
-    results = run(load_items(LABELLED), topics)
+    results = run(load_labelled(LABELLED), topics)
     by_split = {name: [r for r in results if split_of(r.item["id"]) == name] for name in SPLITS}
     by_split["overall"] = results
 

@@ -208,6 +208,24 @@ def test_451_is_retried_and_550_bounces(week, sink, monkeypatch):
     assert sorted(rcpt for rcpt, _ in sink.inbox.messages) == [AGENT, AGENT, DSI, DSI]
 
 
+def test_a_delivery_resets_the_bounce_count(week, sink, monkeypatch):
+    """The README: `VEILLE_BOUNCE_LIMIT` bounces *in a row* disable an address."""
+    monkeypatch.setenv("VEILLE_BOUNCE_LIMIT", "2")
+    subscribe(week, (AGENT,))
+
+    def bounces() -> int:
+        with week.session() as session:
+            return session.scalar(select(Subscriber.bounces).where(Subscriber.email == AGENT))
+
+    sink.inbox.rcpt[AGENT] = ["550 5.2.1 Mailbox disabled"]
+    assert "1 en échec" in send(week, day="2017-03-28").out and bounces() == 1
+    assert "1 envoyé(s)" in send(week, day="2017-03-29").out and bounces() == 0
+    sink.inbox.rcpt[AGENT] = ["550 5.2.1 Mailbox disabled"]
+    assert "1 en échec" in send(week, day="2017-03-30").out and bounces() == 1
+    # Two bounces in all, never two in a row: the address is still active.
+    assert "actif" in cli(week, "subscribers", "list").out.split(AGENT)[1].splitlines()[0]
+
+
 def test_temporary_failure_until_the_retry_period_ends(week, sink, monkeypatch):
     monkeypatch.setenv("VEILLE_SMTP_RETRY_PERIOD", "1s")
     subscribe(week, (AGENT,))

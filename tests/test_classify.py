@@ -1,15 +1,14 @@
 """The rubriques classifier: rule behaviour on small inline topics, and the real rules on the labelled set."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
+from tests.labelled import load_labelled, split_of
 from veille.catalog import CATEGORIES, Topic, load_catalog
 from veille.classify import RULE, SOURCE, Document, classify
 
 REPO = Path(__file__).resolve().parents[1]
-LABELLED = Path(__file__).parent / "data" / "classify_labelled.jsonl"
 
 
 def topics(*items: Topic) -> dict[str, Topic]:
@@ -66,6 +65,21 @@ def test_nor_prefix_selects_a_ministry_or_one_of_its_directorates():
     assert slugs(Document("Arrêté", nor="micc1732590a"), rules) == ["culture-patrimoine"]
 
 
+def test_exclude_vetoes_every_rule_of_its_topic():
+    """The README: a topic's exclude words veto its keyword, NOR, ministry and AN-rubrique rules."""
+    rules = topics(Topic("culture-patrimoine", "Culture - Patrimoine", keywords=("culture",),
+                         exclude=("portant nomination",), nor_prefixes=("MIC",),
+                         ministries=("ministère de la culture",), an_rubriques=("culture",)))
+    assert slugs(Document("Arrêté portant nomination", nor="MICB1732590A"), rules) == []
+    assert slugs(Document("Arrêté portant nomination", ministry="Ministère de la culture"), rules) == []
+    assert slugs(Document("Question : arrêté portant nomination", tags=("Culture",)), rules) == []
+    # Without the excluded words, each rule alone still gives the topic.
+    assert slugs(Document("Arrêté relatif aux musées", nor="MICB1732590A"), rules) == ["culture-patrimoine"]
+    assert slugs(Document("Arrêté relatif aux musées", ministry="Ministère de la culture"), rules) \
+        == ["culture-patrimoine"]
+    assert slugs(Document("Question sur les musées", tags=("Culture",)), rules) == ["culture-patrimoine"]
+
+
 def test_ministry_fragment_matches_the_ministry_name():
     rules = topics(Topic("regions-departements-outre-mer", "Outre-mer", ministries=("ministère des outre-mer",)))
     assert slugs(Document("Ordonnance", ministry="Ministère des Outre-mer"), rules) == ["regions-departements-outre-mer"]
@@ -95,11 +109,6 @@ def test_nothing_matches_gives_an_empty_list():
     assert classify(Document("Arrêté du 30 novembre 2020 portant nomination d'un notaire"), topics(URBANISME, CULTURE)) == []
 
 
-def load_labelled() -> list[dict]:
-    with LABELLED.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
-
-
 def test_labelled_set_is_well_formed():
     known = load_catalog(REPO / "feeds.yaml").topics
     items = load_labelled()
@@ -112,14 +121,17 @@ def test_labelled_set_is_well_formed():
     assert {slug for slug in known if coverage[slug] < 2} == set()
 
 
-def test_real_rules_on_the_labelled_set():
-    """A guard against regressions, a little under the bench targets (precision 0.9, recall 0.8)."""
+def test_real_rules_on_the_held_out_quarter():
+    """A guard against regressions on the quarter the rules were never tuned on, a little under
+    what bench/classify.py measures there (micro precision 0.835, recall 0.802)."""
     rules = load_catalog(REPO / "feeds.yaml").topics
     tp = fp = fn = 0
-    for item in load_labelled():
+    held_out = [item for item in load_labelled() if split_of(item["id"]) == "held-out"]
+    assert len(held_out) >= 80
+    for item in held_out:
         doc = Document(item["title"], item["text"], item["ministry"], item["nor"], tuple(item["tags"]))
         predicted, expected = set(slugs(doc, rules)), set(item["topics"])
         tp, fp, fn = tp + len(predicted & expected), fp + len(predicted - expected), fn + len(expected - predicted)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    assert precision >= 0.85, f"micro precision {precision:.3f}: run bench/classify.py"
-    assert recall >= 0.75, f"micro recall {recall:.3f}: run bench/classify.py"
+    assert precision >= 0.80, f"micro precision {precision:.3f} on the held-out quarter: run bench/classify.py"
+    assert recall >= 0.77, f"micro recall {recall:.3f} on the held-out quarter: run bench/classify.py"
