@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from tests.fixtures.search.corpus import ENTRIES, store
+from tests.fixtures.search.corpus import ENTRIES, store, write_feeds
 from veille.config import Settings
 from veille.models import IndexChange, Item
 from veille.search import backend_class, open_backend, SearchRequest
@@ -249,3 +249,23 @@ def test_one_writer_at_a_time(env, archive, monkeypatch):
         result = env.cli("reindex")
         assert result.code == 1 and "un autre processus écrit dans l'index" in result.err
     assert index_pending(settings, archive.factory) == 1
+
+
+def test_an_empty_archive_is_a_normal_state(env, backend):
+    """What `make run` leaves offline: nothing crawled, nothing indexed."""
+    write_feeds(Settings.from_env().feeds_path)
+    assert env.cli("init").code == 0
+    result = env.cli("search", "commune")
+    assert result.code == 0, result.err
+    assert "Aucun résultat pour « commune »." in result.out
+    assert search_json(env, "commune", "--sort", "date") == []
+    result = env.cli("reindex")
+    assert result.code == 0, result.err
+    assert f"Index {backend} reconstruit : 0 article en" in result.out
+    result = env.cli("index", "check")
+    assert result.code == 0, result.err
+    assert f"Archive : 0 article ; index {backend} : 0 document ; 0 changement en attente" in result.out
+    assert "Index cohérent avec l'archive." in result.out
+    result = env.cli("status")
+    assert result.code == 0, result.err
+    assert "Archive : 0 article (" in result.out and f"Index de recherche : {backend}, 0 document," in result.out

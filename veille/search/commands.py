@@ -219,7 +219,7 @@ def cmd_status(settings: Settings, args) -> int:
     with factory() as session:
         items = session.scalar(select(func.count()).select_from(Item)) or 0
         pending = session.scalar(select(func.count()).select_from(IndexChange)) or 0
-    print(f"Archive : {items} articles ({settings.database_url})")
+    print(f"Archive : {_count(items, 'article')} ({settings.database_url})")
     path = current_generation(settings)
     if path is None:
         print(f"Index de recherche {settings.search_backend} : absent (lancez « veille reindex »)")
@@ -230,7 +230,8 @@ def cmd_status(settings: Settings, args) -> int:
         latency = measure_latency(index)
     finally:
         index.close()
-    print(f"Index de recherche : {settings.search_backend}, {indexed} documents, {_size(size_on_disk(path))} ({path})")
+    print(f"Index de recherche : {settings.search_backend}, {_count(indexed, 'document')}, "
+          f"{_size(size_on_disk(path))} ({path})")
     print(f"Changements en attente d'indexation : {pending}")
     print(f"Temps de recherche mesuré : {latency:.0f} ms en médiane sur {len(PROBE_QUERIES)} requêtes types")
     tip = advice(settings.search_backend, items, latency)

@@ -191,7 +191,9 @@ class WhooshBackend(Backend):
         return self._current()[0].doc_count()
 
     def fingerprints(self) -> dict[str, str]:
-        searcher, _ = self._current()
+        searcher, sets = self._current()
+        if sets.empty:
+            return {}
         reader = searcher.reader()
         ids, versions = reader.column_reader("id"), reader.column_reader("fingerprint")
         return {ids[d]: versions[d] for d in reader.all_doc_ids()}
@@ -203,6 +205,8 @@ class WhooshBackend(Backend):
 
     def search(self, request: SearchRequest) -> SearchResult:
         searcher, sets = self._current()
+        if sets.empty:
+            return SearchResult(0, [], {name: [] for name in FACETS} if request.facets else {})
         root = request.query.root
         matched = sets.live if root is None else sets.evaluate(root)
         if request.topics:
@@ -265,6 +269,12 @@ class _DocSets:
         self.cache: OrderedDict = OrderedDict()
         self._facets: dict[str, list[tuple[str, int]]] | None = None
         self._by_date: tuple[list[int], list[int], list[int]] | None = None
+
+    @property
+    def empty(self) -> bool:
+        """An index of an empty archive has no segment: Whoosh then can neither score (its idf
+        takes the log of 0) nor read columns; there is nothing to find anyway."""
+        return self.size == 0
 
     def _bits(self, docnums: Iterable[int]) -> int:
         buffer = bytearray(self.size // 8 + 1)
