@@ -120,6 +120,10 @@ def test_429_and_503_carry_retry_after(server, fetcher):
     with pytest.raises(FetchError, match="HTTP 503 : service indisponible") as caught:
         get(fetcher, server.route("/indispo", b"", status=503))
     assert caught.value.retry_after is None
+    for odd in ("²", "¹0"):  # str.isdigit() says yes to both: the delay is ignored, the fetch fails cleanly
+        with pytest.raises(FetchError, match="HTTP 429") as caught:
+            get(fetcher, server.route(f"/lim-{len(odd)}", b"", status=429, headers={"Retry-After": odd}))
+        assert caught.value.retry_after is None
 
 
 def test_connection_refused_is_a_clean_error(fetcher):

@@ -18,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from .numbers import parse_int
+
 
 USER_AGENT = "Veille/0.1 (veille juridique des collectivites territoriales; +https://github.com/veille-collectivites/veille)"
 ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
@@ -109,8 +111,9 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = parse_int(value)
+    if seconds is not None:
+        return float(seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -187,8 +190,8 @@ class Fetcher:
                 with self._client.stream("GET", url, headers=headers) as response:
                     if response.status_code != 200:
                         return response.status_code, response.headers, b""
-                    declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > limit:
+                    declared = parse_int(response.headers.get("content-length"))
+                    if declared is not None and declared > limit:
                         raise self._too_large(limit)
                     chunks, size = [], 0
                     for chunk in response.iter_bytes():

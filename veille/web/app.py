@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, request
+from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
@@ -15,7 +16,7 @@ from ..bulletins.render import Links
 from ..catalog import CATEGORIES, Catalog, load_catalog
 from ..config import Settings
 from ..db import make_engine, migrate, session_factory
-from . import filters
+from . import filters, hosts
 from .context import close_session, error_page
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     for blueprint in (home.blueprint, articles.blueprint, bulletins.blueprint, unsubscribe.blueprint):
         app.register_blueprint(blueprint)
 
+    hosts.install(app)
     app.before_request(_refuse_large_bodies)
     app.teardown_appcontext(close_session)
     app.after_request(_secure)
@@ -78,6 +80,11 @@ def _secure(response):
     if response.location and response.location.startswith(request.host_url):
         # Werkzeug's own redirects name the host the client sent: keep them within the site.
         response.location = "/" + response.location[len(request.host_url):]
+    if 300 <= response.status_code < 400 and response.location:  # Werkzeug's body names the claimed host
+        target = escape(response.location)
+        response.set_data(f'<!doctype html>\n<html lang="fr"><title>Redirection</title>'
+                          f'<p>Cette page se trouve à l\'adresse <a href="{target}">{target}</a>.</p></html>\n')
+        response.content_type = "text/html; charset=utf-8"
     return response
 
 
