@@ -11,6 +11,7 @@ import sys
 from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -21,6 +22,7 @@ from tests.livesite import free_port, self_signed
 from tests.test_bulletin_build import REPO_ROOT, factory_of, week  # noqa: F401  (fixture)
 from veille.bulletins.editions import content_of, find
 from veille.bulletins.models import FAILED, PENDING, SENDING, SENT, SKIPPED, OutboxMessage, Subscriber
+from veille.bulletins import outbox as outbox_module
 from veille.bulletins.outbox import Policy, deliver, enqueue
 from veille.bulletins.subscribers import receiving
 
@@ -380,19 +382,28 @@ def test_sender_killed_mid_run_resumes_without_skipping_or_resending(week, sink)
 
 # --- Pacing --------------------------------------------------------------------------------
 
-def test_rate_paces_the_messages(week):
+def test_rate_paces_the_messages(week, monkeypatch):
     subscribe(week, *[(f"agent{n}@mairie-exemple.fr",) for n in range(4)])
     factory = factory_of(week)
     with factory() as session, session.begin():
         edition = find(session, "daily", date(2017, 3, 29))
         enqueue(session, edition, content_of(edition), receiving(session, "daily"), False, datetime.now(timezone.utc))
-    sent, pauses = [], []
+    # A virtual clock that only the pauses move: the figures do not depend on the machine's load.
+    elapsed, sent, pauses = [0.0], [], []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        elapsed[0] += seconds
+
+    monkeypatch.setattr(outbox_module, "time", SimpleNamespace(monotonic=lambda: elapsed[0]))
     summary = deliver(factory, edition.id, lambda row, subscriber: row.email.encode(),
-                      lambda to, data: sent.append(to), Policy(rate=5, retry_period=timedelta(minutes=1), bounce_limit=3),
-                      lambda: datetime.now(timezone.utc), sleep=pauses.append)
-    assert summary.sent == 4 and len(sent) == 4
-    # 5 a second, and this sleep lets no time pass: the n-th message waits n × 0.2 s after the first.
-    assert pauses == pytest.approx([0.2, 0.4, 0.6], abs=0.02)
+                      lambda to, data: sent.append((to, elapsed[0])),
+                      Policy(rate=5, retry_period=timedelta(minutes=1), bounce_limit=3),
+                      lambda: datetime.now(timezone.utc), sleep=pause)
+    assert summary.sent == 4
+    # 5 a second: the first goes at once, each next one 0.2 s after the one before.
+    assert pauses == pytest.approx([0.2, 0.2, 0.2])
+    assert [at for _, at in sent] == pytest.approx([0.0, 0.2, 0.4, 0.6])
 
 
 def test_subscriber_chooses_the_work_address(week, sink):
