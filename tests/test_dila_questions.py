@@ -64,7 +64,7 @@ def test_the_next_year_sorts_after_this_one():
 def test_questions_asked_are_entries_dated_by_their_issue():
     result = parse_redif(fixture("REDIF_ANQ20250040.xml"))
     assert [e.key for e in result.entries] == ["QANR5L17QE9801", "QANR5L17QE9802", "QANR5L17QE5210", "QANR5L17QE7118"]
-    assert result.warnings == [] and result.skipped == 0
+    assert result.warnings == [] and result.skipped == {}
     asked = by_key(result)["QANR5L17QE9801"]
     assert asked.title == "Question écrite n° 9801 : Dotation globale de fonctionnement des communes nouvelles"
     assert asked.url == "https://questions.assemblee-nationale.fr/q17/17-9801QE.htm"
@@ -114,7 +114,7 @@ def test_broken_identities_leave_out_their_question_only():
     result = parse_redif(fixture("missing_ids.xml"))
     assert [e.key for e in result.entries] == ["QANR5L17QE9900"]
     assert result.entries[0].extra.get("question_jo_page") is None  # "p. 12" is no page number
-    assert result.skipped == 1  # 9901: neither text nor answer
+    assert result.skipped == {questions.EMPTY: 1}  # 9901: neither text nor answer
     assert result.warnings == [
         "question 1 de la section QE ignorée : champ « idQuestion/numeroQuestion » absent",
         "question n° 9897 de la section QE ignorée : champ « idQuestion/legislature » invalide « XVII »",
@@ -144,7 +144,7 @@ def test_bad_dates_leave_out_their_question_only():
 
 def test_empty_sections_give_nothing_and_say_nothing():
     result = parse_redif(fixture("empty_sections.xml"))
-    assert (result.entries, result.warnings, result.skipped) == ([], [], 0)
+    assert (result.entries, result.warnings, result.skipped) == ([], [], {})
 
 
 @pytest.mark.parametrize("content, message", [

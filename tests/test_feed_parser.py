@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import SAMPLES, fixture_bytes, needs_samples
 from veille.catalog import Source
 from veille.entry import ParseError
+from veille.ingest import normalise
 from veille.sources.feed import parse
 
 SOURCE = Source(id="test", name="Test", kind="rss", url="https://exemple.gouv.fr/flux",
@@ -130,7 +131,7 @@ def test_sample_legifrss_atomlike_decret():
 def test_sample_latin1_without_declaration():
     content = (SAMPLES / "rss" / "miniflux_testdata_french_rss2_iso-8859-1_no-xml-declaration_2018.xml").read_bytes()
     result = parse(content, "https://le-cercle-psy.scienceshumaines.com/rss", "application/rss+xml", SOURCE)
-    assert len(result.entries) == 9 and result.skipped == 1  # one item is empty
+    assert len(result.entries) == 9 and result.skipped == {"ni titre, ni lien, ni identifiant": 1}  # one is empty
     titles = [e.title for e in result.entries]
     assert "Masters en Psycho : une simplification… très complexe" in titles
     assert all("Ã" not in t for t in titles)
@@ -158,3 +159,44 @@ def test_sample_afp_an_french_typography():
 def test_sample_empty_channel():
     content = (SAMPLES / "rss" / "regardscitoyens_afp-an_rss2_empty-channel_2022-03-02.rss").read_bytes()
     assert parse(content, "https://x.fr/", "application/rss+xml", SOURCE).entries == []
+
+
+def feed(items: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>F</title>'
+            f'<link>https://exemple.gouv.fr/</link>{items}</channel></rss>').encode("utf-8")
+
+
+def test_an_entry_without_title_or_link_is_named_by_its_first_words_or_skipped():
+    result = parse(feed(
+        "<item><guid isPermaLink='false'>g1</guid><description>&lt;p&gt;Le préfet &lt;b&gt;rappelle&lt;/b&gt; les règles.&lt;/p&gt;</description></item>"
+        "<item><guid isPermaLink='false'>g2</guid><description><![CDATA[<img alt=\"&#169;\" />]]></description></item>"
+        "<item><description><![CDATA[<img alt=\"&#169;\" />]]></description></item>"
+        "<item><link>https://exemple.gouv.fr/sans-titre</link></item>"
+        f"<item><guid isPermaLink='false'>g5</guid><description>{'mot ' * 60}</description></item>"),
+        "https://exemple.gouv.fr/flux", "application/rss+xml", SOURCE)
+    assert [e.title for e in result.entries] == [
+        "Le préfet rappelle les règles.", "https://exemple.gouv.fr/sans-titre", ("mot " * 30).strip() + " …"]
+    assert result.skipped == {"ni titre, ni lien, ni texte": 1, "ni titre, ni lien, ni identifiant": 1}
+
+
+def test_angle_brackets_in_titles_are_text_unless_the_feed_says_html():
+    result = parse(feed(
+        "<item><guid>1</guid><title>Marchés publics : seuil &lt;40 000 € HT&gt; relevé</title></item>"
+        "<item><guid>2</guid><title><![CDATA[montant <90 000 € et >40 000 €]]></title></item>"
+        "<item><guid>3</guid><title>D&amp;eacute;cret &lt;b&gt;n° 12&lt;/b&gt;</title></item>"
+        "<item><guid>4</guid><title>Seuil</title><description><![CDATA[entre <5 000 € et >1 000 €]]></description></item>"),
+        "https://exemple.gouv.fr/flux", "application/rss+xml", SOURCE)
+    assert [e.title for e in result.entries] == [
+        "Marchés publics : seuil <40 000 € HT> relevé", "montant <90 000 € et >40 000 €", "Décret n° 12", "Seuil"]
+    stored = normalise(result.entries[3], "https://exemple.gouv.fr/flux")
+    assert stored.content_html == "entre &lt;5 000 € et &gt;1 000 €" and stored.text == "entre <5 000 € et >1 000 €"
+
+
+def test_a_plain_text_atom_summary_is_escaped_before_it_is_read_as_html():
+    atom = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><entry><id>urn:1</id>'
+            '<title type="text">Seuil &lt;b&gt; &amp; &lt;40 000 €&gt;</title>'
+            '<summary type="text">Texte &lt;i&gt;brut&lt;/i&gt;</summary></entry></feed>').encode()
+    (entry,) = parse(atom, "https://exemple.gouv.fr/flux", "application/atom+xml", SOURCE).entries
+    stored = normalise(entry, "https://exemple.gouv.fr/flux")
+    assert stored.title == "Seuil <b> & <40 000 €>"
+    assert stored.text == "Texte <i>brut</i>"

@@ -9,7 +9,7 @@ from tests.conftest import FIXTURES, SAMPLES, needs_samples
 from veille.catalog import Source
 from veille.entry import ParseError
 from veille.sources import html
-from veille.sources.html import article_text, decode_html, parse
+from veille.sources.html import NO_LINK, article_text, decode_html, parse
 from veille.text import html_to_text
 
 UTC = timezone.utc
@@ -60,14 +60,14 @@ def test_a_block_without_link_keeps_its_title_and_an_empty_block_is_skipped():
     assert visit.url is None
     assert visit.key == key_of("title:deplacement du ministre dans les hautes-alpes")
     assert visit.published == datetime(2026, 3, 6, 8, 30, tzinfo=UTC)
-    assert result.skipped == 1
+    assert result.skipped == {NO_LINK: 1}
     assert result.warnings == []
 
 
 def test_title_defaults_to_the_link_text():
     result = read("ministere_communiques_utf8.html", {"item": "article.communique"})
     assert [e.title for e in result.entries][0].startswith("Dotation globale de fonctionnement 2026")
-    assert len(result.entries) == 3 and result.skipped == 2  # no link, no title selector: nothing to keep
+    assert len(result.entries) == 3 and result.skipped == {NO_LINK: 2}  # no link, no title selector: nothing to keep
 
 
 def test_dates_in_prose_and_one_entry_per_document():
@@ -103,7 +103,7 @@ def test_base_href_javascript_links_and_linkless_blocks():
     assert instruction.published == datetime(2017, 3, 28, 22, 0, tzinfo=UTC)
     assert circulaire.url == "https://www.circulaires.gouv.fr/pdf/2017/03/cir_41968.pdf"
     assert circulaire.title == "Circulaire du 24 mars 2017 relative aux marchés publics de travaux"
-    assert result.skipped == 1  # only a mailto: link
+    assert result.skipped == {NO_LINK: 1}  # only a mailto: link
 
 
 def test_a_selector_matching_nothing_is_a_warning_not_an_error():
@@ -116,14 +116,14 @@ def test_hostile_page():
     started = time.perf_counter()
     result = read("hostile.html", {"item": ".item", "summary": ".resume", "date": "time"},
                   url="https://www.exemple.gouv.fr/actualites")
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # catastrophic backtracking would take minutes
     urls = [e.url for e in result.entries]
     assert urls == ["https://www.exemple.gouv.fr/actu/profond", "https://www.exemple.gouv.fr/actu/date-hostile"]
     deep = result.entries[0]
     assert deep.title.startswith("Décret profond")
     assert "javascript" not in deep.summary.lower()
     assert all(e.published is None for e in result.entries)
-    assert result.skipped == 4
+    assert result.skipped == {NO_LINK: 4}
 
 
 @pytest.mark.parametrize("selectors, field", [
@@ -257,7 +257,7 @@ SENAT = {"item": "#block-results tr:has(div.document)", "title": "div.document >
 def test_senat_question_search_iso_8859_1():
     content = (SAMPLES / "html" / "senat_questions_recherche_resultats_iso-8859-1_2016.html").read_bytes()
     result = parse(content, SENAT_URL, "text/html", source(SENAT, category="parlement"))
-    assert len(result.entries) == 10 and result.skipped == 0 and result.warnings == []
+    assert len(result.entries) == 10 and result.skipped == {} and result.warnings == []
     first = result.entries[0]
     assert first.title == "Partenariat entre La Poste et l'État : maisons de services au public"
     assert first.url.startswith("http://www.senat.fr/basile/visio.do?id=qSEQ16030791G&idtable=q313501|")

@@ -17,7 +17,7 @@ from veille.entry import ParseError
 from veille.entry import ParseResult
 from veille.sources import opendata
 from veille.sources.opendata import first_paragraph, official_day, paris_midnight, well_formed_html
-from veille.sources.questions import parse, parse_document
+from veille.sources.questions import UNANSWERED, parse, parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "questions"
 SOURCE = Source(id="an-questions-ecrites", name="Questions écrites (AN)", kind="questions",
@@ -91,7 +91,7 @@ def test_written_question_json_with_answer():
 
 def test_question_without_answer_is_skipped():
     result = parse(fixture("an_qe_unanswered.json"), SOURCE.url, "application/json", SOURCE)
-    assert result.entries == [] and result.skipped == 1 and result.warnings == []
+    assert result.entries == [] and result.skipped == {UNANSWERED: 1} and result.warnings == []
 
 
 def test_question_au_gouvernement_xml_in_the_an_namespace():
@@ -264,7 +264,7 @@ def test_zip_of_questions(oversized):
     ])
     result = parse_zip(content)
     assert [entry.key for entry in result.entries] == ["QANR5L16QE4521", "QANR5L16QG456", "14-61234QE"]
-    assert result.skipped == 1
+    assert result.skipped == {UNANSWERED: 1}
     assert result.warnings == [
         "membre « json/cassé.json » ignoré : JSON mal formé, ligne 1, colonne 14 : valeur attendue",
         "membre « ../evil.json » ignoré : chemin suspect (absolu ou avec « .. »)",

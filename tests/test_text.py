@@ -1,4 +1,4 @@
-from veille.text import fold, html_to_text, plain_title, sanitize_html
+from veille.text import clean_text, fold, html_title, html_to_text, sanitize_html
 from veille.urls import canonical_url
 
 
@@ -23,11 +23,36 @@ def test_sanitize_keeps_only_http_links_and_allowed_tags():
     assert "<b>gras</b>" in clean
 
 
-def test_plain_title_removes_markup_entities_and_control_characters():
-    assert plain_title("<em>Décret</em> n°&nbsp;2020-1622 &amp; suites\x07") == "Décret n° 2020-1622 & suites"
-    assert plain_title("L&amp;#39;arrêté") == "L'arrêté"
-    assert plain_title("IntÃ©gration des Ã©trangers") == "Intégration des étrangers"
-    assert plain_title("simplificationet#8230; très complexe") == "simplification… très complexe"
+def test_only_absolute_http_links_survive_even_when_disguised_or_without_a_base():
+    dirty = ('<a href="java%09script:alert(1)">a</a><a href=" jav&#x09;ascript:alert(2)">b</a>'
+             '<a href="//autre.example/x">c</a><img src="i.png"><a href="http://[::1">d</a>')
+    resolved = sanitize_html(dirty, base_url="https://www.exemple.gouv.fr/actu/page")
+    assert resolved == ('<a href="https://www.exemple.gouv.fr/actu/java%09script:alert(1)" '
+                        'rel="noopener noreferrer nofollow">a</a><a rel="noopener noreferrer nofollow">b</a>'
+                        '<a href="https://autre.example/x" rel="noopener noreferrer nofollow">c</a>'
+                        '<img src="https://www.exemple.gouv.fr/actu/i.png"><a rel="noopener noreferrer nofollow">d</a>')
+    unresolved = sanitize_html(dirty)
+    assert "href=" not in unresolved and "src=" not in unresolved
+
+
+def test_html_title_removes_markup_entities_and_control_characters():
+    assert html_title("<em>Décret</em> n°&nbsp;2020-1622 &amp; suites\x07") == "Décret n° 2020-1622 & suites"
+    assert html_title("L&amp;#39;arrêté") == "L'arrêté"
+    assert html_title("IntÃ©gration des Ã©trangers") == "Intégration des étrangers"
+    assert html_title("simplificationet#8230; très complexe") == "simplification… très complexe"
+    assert html_title("1<sup>er</sup> janvier") == "1er janvier"
+
+
+def test_escaped_angle_brackets_are_text_in_an_html_title():
+    assert html_title("Marchés publics : seuil &lt;40 000 € HT&gt; relevé") == "Marchés publics : seuil <40 000 € HT> relevé"
+    assert html_title("<b>montant</b> &lt;90 000 € et &gt;40 000 €") == "montant <90 000 € et >40 000 €"
+
+
+def test_clean_text_keeps_angle_brackets_and_decodes_only_whole_entities():
+    assert clean_text("montant <90 000 € et >40 000 €") == "montant <90 000 € et >40 000 €"
+    assert clean_text("  seuil <b>  relevé\n") == "seuil <b> relevé"
+    assert clean_text("D&eacute;cret R&D &notes") == "Décret R&D &notes"
+    assert clean_text("simplificationet#8230; très complexe") == "simplification… très complexe"
 
 
 def test_html_to_text_keeps_blocks_as_lines():

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .catalog import Catalog, Source
 from .db import transaction
-from .entry import ParseError
+from .entry import ParseError, brief
 from .fetch import FetchError, Fetcher
 from .ingest import store_entries
 from .models import FetchLog, SourceState
@@ -118,7 +118,7 @@ def _read(fetcher: Fetcher, source: Source, position: Position) -> _Fetched:
     except (FetchError, ParseError) as exc:
         fetched.error = exc
     except Exception as exc:  # a parser bug must not take the crawl down
-        fetched.error = ParseError(f"erreur inattendue en lisant la source : {_brief(exc)}")
+        fetched.error = ParseError(f"erreur inattendue en lisant la source : {brief(exc)}")
     fetched.elapsed = time.monotonic() - clock
     return fetched
 
@@ -139,13 +139,13 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
                     counts = store_entries(session, source, reading.result.url, parsed.entries,
                                            catalog.topics, now)
                     outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
-                    outcome.warnings = list(parsed.warnings)
+                    outcome.warnings = parsed.notes()
                     _health(state, len(parsed.entries) if parsed.found is None else parsed.found, outcome)
                 _succeeded(state, source, reading, now)
                 _log(session, fetched, outcome)
             return outcome
         except Exception as exc:  # the transaction rolled back: nothing half-stored
-            fetched.error = ParseError(f"échec de l'enregistrement : {_brief(exc)}")
+            fetched.error = ParseError(f"échec de l'enregistrement : {brief(exc)}")
             outcome = Outcome(source.id, ERROR, http_status=outcome.http_status)
     outcome.status = ERROR
     outcome.message = getattr(fetched.error, "message", None) or str(fetched.error)
@@ -156,19 +156,13 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
     return outcome
 
 
-def _brief(exc: Exception) -> str:
-    """The first line of an unexpected error, short enough for a table and the fetch log."""
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0][:300] if lines else ''}"
-
-
 def _health(state: SourceState, count: int, outcome: Outcome) -> None:
+    """What this read noticed stays on the source until the next read: entries left out and
+    why, an uncertain encoding, a source that suddenly lists nothing."""
     expected = state.last_item_count
     if count == 0 and expected:
-        state.health_warning = f"0 élément alors que {expected} étaient attendus"
-        outcome.warnings.append(state.health_warning)
-    else:
-        state.health_warning = None
+        outcome.warnings.append(f"0 élément alors que {expected} étaient attendus")
+    state.health_warning = " ; ".join(outcome.warnings) or None
     state.last_item_count = count
 
 

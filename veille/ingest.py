@@ -18,7 +18,7 @@ from .entry import Entry
 from .links import update_refs
 from .official import OFFICIAL_CATEGORIES
 from .models import IndexChange, Item, ItemOrigin, ItemTopic
-from .text import html_to_text, plain_title, sanitize_html
+from .text import clean_text, html_to_text, sanitize_html, shorten
 from .urls import absolute_http_url, canonical_url
 
 SUMMARY_CHARS = 600
@@ -64,22 +64,10 @@ def normalise(entry: Entry, base_url: str, official: bool = False) -> Normalised
         published = entry.published.astimezone(PARIS).date() if entry.published else None
         effective = find_effective_date(f"{entry.summary}\n{text}", published)
     summary = html_to_text(entry.summary) if entry.summary else text
-    title = plain_title(entry.title) or (url or "")
+    title = clean_text(entry.title) or (url or "")
     summary = shorten(summary, SUMMARY_CHARS)
     return Normalised(entry, url, canonical_url(url), title, summary, content_html, text,
                       _content_hash(title, url, summary, content_html), effective)
-
-
-def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut after a sentence where one ends late enough."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
-    if end >= limit // 2:
-        return cut[: end + 1]
-    return cut.rsplit(" ", 1)[0] + " …"
 
 
 def store_entries(session: Session, source: Source, base_url: str, entries: list[Entry],

@@ -1,4 +1,9 @@
-"""Cleaning fetched text: titles to plain text, HTML to an allow-list, HTML to plain text."""
+"""Cleaning fetched text: titles to plain text, HTML to an allow-list, HTML to plain text.
+
+Markup is stripped once, where the format says the text is HTML (`html_title`, `html_to_text`);
+text that is plain already only gets tidied (`clean_text`), so that « seuil <40 000 €> » keeps
+its brackets.
+"""
 from __future__ import annotations
 
 import html
@@ -8,6 +13,8 @@ import unicodedata
 import ftfy
 import lxml.html
 import nh3
+
+from .urls import absolute_http_url
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
@@ -27,7 +34,9 @@ BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TAG_RE = re.compile(r"<[^>]*>")
 # "et#8230;" is what one CMS made of "&#8230;": restore the entity before decoding.
-BROKEN_ENTITY_RE = re.compile(r"et#(\d{2,5});")
+BROKEN_ENTITY_RE = re.compile(r"et#([0-9]{2,5});")
+# Only a complete reference is an entity in plain text: "&notes" or "R&D" stay as they are.
+ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # What is left of a no-break space (C2 A0) read as Latin-1 once the space itself was trimmed.
 # French never puts "Â" before a space or at the end of a text.
 STRAY_NBSP_RE = re.compile(r"Â(?=\s|$)")
@@ -46,13 +55,29 @@ def fix_text(text: str) -> str:
     return CONTROL_RE.sub("", text)
 
 
-def plain_title(raw: str) -> str:
-    """A title as plain text: tags removed, entities decoded, whitespace collapsed."""
+def clean_text(raw: str | None) -> str:
+    """Plain text on one line: a leftover entity decoded (titles are often escaped twice),
+    mojibake repaired, whitespace collapsed. Angle brackets are text here and stay."""
     text = BROKEN_ENTITY_RE.sub(r"&#\1;", raw or "")
-    text = TAG_RE.sub(" ", text)
-    text = html.unescape(html.unescape(text))  # titles are often escaped twice
-    text = fix_text(text)
-    return " ".join(text.split())
+    text = ENTITY_RE.sub(lambda match: html.unescape(match.group()), text)
+    return " ".join(fix_text(text).split())
+
+
+def html_title(raw: str | None) -> str:
+    """The text of an HTML title on one line: tags dropped, escaped « &lt;…&gt; » kept as text."""
+    return clean_text(html_to_text(BROKEN_ENTITY_RE.sub(r"&#\1;", raw or "")))
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a sentence where one ends late enough."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    if end >= limit // 2:
+        return cut[: end + 1]
+    return cut.rsplit(" ", 1)[0] + " …"
 
 
 def sanitize_html(raw: str, base_url: str | None = None) -> str:
@@ -69,7 +94,15 @@ def sanitize_html(raw: str, base_url: str | None = None) -> str:
         url_schemes={"http", "https"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=_absolute_http_only,
     ).strip()
+
+
+def _absolute_http_only(tag: str, attribute: str, value: str) -> str | None:
+    """The last gate: a link or image that is not absolute http(s) by now is dropped."""
+    if attribute in ("href", "src"):
+        return absolute_http_url(value)
+    return value
 
 
 def _absolute_links(raw: str, base_url: str) -> str:

@@ -239,22 +239,21 @@ def dump_reader(names: DumpNames, read_archive: ArchiveParser) -> Reader:
         if last is None:
             todo = todo[-_option(source, "initial_dumps", 1):]
         todo = todo[:_option(source, "max_dumps", 5)]
-        entries, warnings, complete = [], [], True
+        parsed, complete = ParseResult(entries=[], found=len(dumps)), True
         for dump in todo:
             try:
                 archive = fetcher.get(dump.url, allow_private=source.allow_private,
                                       max_bytes=max_bytes(source) or DUMP_MAX_BYTES)
-                parsed = read_archive(io.BytesIO(archive.content), source)
+                archive_result = read_archive(io.BytesIO(archive.content), source)
             except (FetchError, ParseError) as exc:
-                warnings.append(f"{dump.name} : {getattr(exc, 'message', None) or exc} ; nouvel essai au prochain relevé")
+                parsed.warnings.append(f"{dump.name} : {getattr(exc, 'message', None) or exc} ; "
+                                       "nouvel essai au prochain relevé")
                 complete = False
                 break
-            entries += parsed.entries
-            warnings += parsed.warnings
+            parsed.add(archive_result)
             last = dump.name
         if not dumps:
-            warnings.append(f"aucun fichier {names.shape} dans la liste")
-        parsed = ParseResult(entries=entries, warnings=warnings, found=len(dumps))
+            parsed.warnings.append(f"aucun fichier {names.shape} dans la liste")
         return Reading(listing, parsed, {"last_dump": last} if last else None, complete)
     return read
 

@@ -19,7 +19,7 @@ from lxml import etree
 
 from .. import xmlsafe
 from ..catalog import Source
-from ..entry import ParseError, ParseResult
+from ..entry import ParseError, ParseResult, failure
 from ..frenchdates import parse_french_day
 from . import questions
 from .dila import DumpNames, iter_members
@@ -43,12 +43,10 @@ def read_archive(fileobj: IO[bytes], source: Source) -> ParseResult:
         members += 1
         try:
             parsed = parse_redif(content)
-        except ParseError as exc:
-            result.warnings.append(f"membre « {shown(name)} » ignoré : {exc}")
+        except Exception as exc:  # one bad member never loses the others
+            result.warnings.append(f"membre « {shown(name)} » ignoré : {failure(exc)}")
             continue
-        result.entries += parsed.entries
-        result.skipped += parsed.skipped
-        result.warnings += [f"membre « {shown(name)} » : {warning}" for warning in parsed.warnings]
+        result.add(parsed, f"membre « {shown(name)} » : ")
     if not members:
         result.warnings.append("aucun fichier REDIF_ANQ….xml dans l'archive")
     return result
@@ -62,13 +60,13 @@ def parse_redif(content: bytes) -> ParseResult:
                          "(fichier REDIF_ANQ attendu)")
     result, problems = ParseResult(entries=[]), []
     for part, position, element, block in _questions(root):
-        try:
+        try:  # one bad question never loses the others
             entry = questions.entry(_asked(element) if block is None else _answered(element, block))
-        except ParseError as exc:
-            problems.append(f"{_where(element, position)} de la section {part} ignorée : {exc}")
+        except Exception as exc:
+            problems.append(f"{_where(element, position)} de la section {part} ignorée : {failure(exc)}")
             continue
         if entry is None:
-            result.skipped += 1
+            result.skip(questions.EMPTY)
         else:
             result.entries.append(entry)
     result.warnings += capped(problems)

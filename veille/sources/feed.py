@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 
@@ -9,13 +10,14 @@ import feedparser
 
 from ..catalog import Source
 from ..dates import parse_datetime
-from ..entry import Entry, ParseError, ParseResult
+from ..entry import NO_IDENTITY, NO_TEXT, Entry, ParseError, ParseResult, Skip, failure
 from ..official import BARE_NOR_RE, OFFICIAL_CATEGORIES, JORFTEXT_RE, find_jorf_id, find_nor, guess_nature
-from ..text import fold, plain_title
+from ..text import clean_text, fold, html_title, html_to_text, shorten
 from ..urls import absolute_http_url, canonical_url
 from ..xmlsafe import refuse_entity_declarations
 
 FEED_ROOT_RE = re.compile(rb"<(?:\w+:)?(rss|feed|RDF)\b")
+TITLE_CHARS = 120  # a title made of the first words of the text
 
 
 def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseResult:
@@ -42,16 +44,16 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
 
     # Items without a date of their own take the channel's (legifrss dates only the JO issue).
     feed_date = parse_datetime(parsed.feed.get("published"), parsed.feed.get("published_parsed"))
-    entries, skipped = [], 0
+    result = ParseResult(entries=[], warnings=warnings)
     for raw in parsed.entries:
-        entry = _entry(raw, url, official=source.category in OFFICIAL_CATEGORIES)
-        if entry is not None and entry.published is None:
-            entry.published = feed_date
-        if entry is None:
-            skipped += 1
-        else:
-            entries.append(entry)
-    return ParseResult(entries=entries, warnings=warnings, skipped=skipped)
+        try:  # one bad entry never loses the others
+            entry = _entry(raw, url, official=source.category in OFFICIAL_CATEGORIES)
+        except Exception as exc:
+            result.skip(failure(exc))
+            continue
+        entry.published = entry.published or feed_date
+        result.entries.append(entry)
+    return result
 
 
 def _problem(exc: Exception | None) -> str:
@@ -63,32 +65,30 @@ def _problem(exc: Exception | None) -> str:
     return where + (message() if callable(message) else str(exc))
 
 
-def _entry(raw: feedparser.FeedParserDict, base_url: str, official: bool) -> Entry | None:
-    title = raw.get("title", "") or ""
-    summary = raw.get("summary", "") or ""
-    content = raw["content"][0].get("value", "") if raw.get("content") else ""
+def _entry(raw: feedparser.FeedParserDict, base_url: str, official: bool) -> Entry:
+    title = _text(raw, "title")
+    summary = _html(raw, "summary")
+    content = _html(raw["content"][0], "value") if raw.get("content") else ""
     link = absolute_http_url(raw.get("link"), base_url)
     guid = (raw.get("id") or "").strip()
 
     jorf_id = None
-    if JORFTEXT_RE.fullmatch(title.strip()):
+    if JORFTEXT_RE.fullmatch(title):
         # legifrss puts the bare id in <title> and the human title in <description>.
-        jorf_id, title = title.strip(), plain_title(summary)
+        jorf_id, title = title, html_title(summary)
         if not content:
             content = summary
-    elif BARE_NOR_RE.fullmatch(title.strip()) and summary:
-        title = plain_title(summary)
-    title = plain_title(title)
+    elif BARE_NOR_RE.fullmatch(title) and summary:
+        title = html_title(summary)
     content = content or summary
-    if not title and not link and not content.strip():
-        return None
+    title = title or shorten(html_to_text(content), TITLE_CHARS) or link
     if not title:
-        title = plain_title(content)[:120] or link
+        raise Skip(NO_TEXT if guid else NO_IDENTITY)
 
     identity = f"guid:{guid}" if guid else (f"url:{canonical_url(link)}" if link else f"title:{fold(title)}")
     published = parse_datetime(raw.get("published"), raw.get("published_parsed")) \
         or parse_datetime(raw.get("updated"), raw.get("updated_parsed"))
-    author = (raw.get("author") or "").strip()
+    author = clean_text(raw.get("author"))
     return Entry(
         key=hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32],
         title=title,
@@ -99,6 +99,21 @@ def _entry(raw: feedparser.FeedParserDict, base_url: str, official: bool) -> Ent
         jorf_id=jorf_id or find_jorf_id(guid, link),
         nor=find_nor(title, summary, content) if official else None,
         nature=guess_nature(title) if official else None,
-        ministry=plain_title(author) if author.lower().startswith(("minist", "premier ministre")) else None,
-        tags=tuple(plain_title(t.get("term") or "") for t in raw.get("tags", []) if t.get("term")),
+        ministry=author if author.lower().startswith(("minist", "premier ministre")) else None,
+        tags=tuple(filter(None, (clean_text(t.get("term")) for t in raw.get("tags", [])))),
     )
+
+
+def _text(raw: feedparser.FeedParserDict, name: str) -> str:
+    """A text construct as plain text: markup stripped only where the feed says it is HTML."""
+    value = raw.get(name) or ""
+    if (raw.get(f"{name}_detail") or {}).get("type") == "text/plain":
+        return clean_text(value)
+    return html_title(value)
+
+
+def _html(raw: feedparser.FeedParserDict, name: str) -> str:
+    """A text construct as HTML: plain text is escaped, so that « <40 000 €> » is not read as a tag."""
+    value = raw.get(name) or ""
+    detail = raw if name == "value" else (raw.get(f"{name}_detail") or {})
+    return html.escape(value, quote=False) if detail.get("type") == "text/plain" else value

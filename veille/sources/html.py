@@ -12,10 +12,10 @@ from bs4 import (BeautifulSoup, CData, Comment, MarkupResemblesLocatorWarning, N
                  XMLParsedAsHTMLWarning)
 
 from ..catalog import Source
-from ..entry import Entry, ParseError, ParseResult
+from ..entry import Entry, ParseError, ParseResult, Skip, failure
 from ..frenchdates import parse_french_date
 from ..official import OFFICIAL_CATEGORIES, find_jorf_id, find_nor, guess_nature
-from ..text import BLOCK_TAGS, fold, plain_title
+from ..text import BLOCK_TAGS, clean_text, fold
 from ..urls import absolute_http_url, canonical_url
 
 SELECTOR_KEYS = ("item", "title", "link", "date", "summary")
@@ -31,6 +31,7 @@ JSESSIONID_RE = re.compile(r";jsessionid=[^?#/]*", re.IGNORECASE)
 UNWANTED_TAGS = ["script", "style", "noscript", "template"]
 PAGE_CHROME = ["nav", "header", "footer"]
 STRING_TYPES = (NavigableString, CData)  # text, not comments, scripts or doctypes
+NO_LINK = "ni titre, ni lien http(s)"
 
 
 def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseResult:
@@ -50,19 +51,21 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
                          f"au-delà des {MAX_ITEMS} premiers")
         blocks = blocks[:MAX_ITEMS]
 
-    entries, keys, skipped, undated = [], set(), 0, 0
+    result, keys, undated = ParseResult(entries=[], warnings=notes), set(), 0
     for block in blocks:
-        entry = _entry(block, selectors, base, official=source.category in OFFICIAL_CATEGORIES)
-        if entry is None:
-            skipped += 1
-        elif entry.key not in keys:  # a page may feature the same document twice
+        try:  # one bad block never loses the others
+            entry = _entry(block, selectors, base, official=source.category in OFFICIAL_CATEGORIES)
+        except Exception as exc:
+            result.skip(failure(exc))
+            continue
+        if entry.key not in keys:  # a page may feature the same document twice
             keys.add(entry.key)
-            entries.append(entry)
+            result.entries.append(entry)
             undated += entry.published is None
     if "date" in selectors and undated:
         notes.append(f"{_count(undated, 'élément', 'éléments')} sans date lisible "
                          f"avec le sélecteur « {source.selectors['date']} »")
-    return ParseResult(entries=entries, warnings=notes, skipped=skipped)
+    return result
 
 
 def article_text(content: bytes, url: str, content_type: str, selector: str | None) -> str:
@@ -172,12 +175,12 @@ def _base_url(soup: BeautifulSoup, url: str) -> str:
     return (base and absolute_http_url(base["href"], url)) or url
 
 
-def _entry(block: Tag, selectors: dict[str, soupsieve.SoupSieve], base: str, official: bool) -> Entry | None:
+def _entry(block: Tag, selectors: dict[str, soupsieve.SoupSieve], base: str, official: bool) -> Entry:
     link_node, link = _link(block, selectors.get("link"), base)
     title_node = selectors["title"].select_one(block) if "title" in selectors else None
     title = _text(title_node) or _text(link_node)
     if not title and not link:
-        return None
+        raise Skip(NO_LINK)
     identity = f"url:{canonical_url(link)}" if link else f"title:{fold(title)}"
     title = title or link
     summary = _summary(block, selectors.get("summary"), base)
@@ -223,7 +226,7 @@ def _text(node: Tag | None) -> str:
             parts.append(str(element))
         elif isinstance(element, Tag) and element.name in BLOCK_TAGS:
             parts.append(" ")
-    return plain_title("".join(parts))
+    return clean_text("".join(parts))
 
 
 def _published(block: Tag, selector: soupsieve.SoupSieve | None) -> datetime | None:

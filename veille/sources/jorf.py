@@ -20,9 +20,9 @@ from .dila import iter_members
 from ..dates import PARIS, plausible, plausible_date
 from ..effective import find_effective_date, french_date
 from ..catalog import Source
-from ..entry import Entry, ParseError, ParseResult
+from ..entry import Entry, ParseError, ParseResult, failure
 from ..official import BARE_NOR_RE
-from ..text import fold, html_to_text, plain_title
+from ..text import clean_text, fold, html_to_text
 
 LEGIFRANCE = "https://www.legifrance.gouv.fr"
 TEXT_ID_RE = re.compile(r"^(?:JORF|LEGI)TEXT\d{12}$")
@@ -165,7 +165,7 @@ def _url(text_id: str, nature: str | None) -> str:
 
 def _read_text(root: etree._Element) -> _Text:
     text_id = _identifier(root, "META/META_COMMUN/ID", TEXT_ID_RE)
-    title = plain_title(_value(root, VERSION + "TITREFULL")) or plain_title(_value(root, VERSION + "TITRE"))
+    title = clean_text(_value(root, VERSION + "TITREFULL")) or clean_text(_value(root, VERSION + "TITRE"))
     if not title:
         raise ParseError("titre absent : champs META_TEXTE_VERSION/TITREFULL et TITRE vides")
     nature = _nature(_value(root, "META/META_COMMUN/NATURE"))
@@ -184,7 +184,7 @@ def _read_text(root: etree._Element) -> _Text:
         nor=nor if BARE_NOR_RE.match(nor) else None,
         eli=_value(root, "META/META_COMMUN/ID_ELI") or None,
         nature=nature,
-        ministry=plain_title(_value(root, VERSION + "MINISTERE")) or None,
+        ministry=clean_text(_value(root, VERSION + "MINISTERE")) or None,
         jo_number=_jo_number(origin),
         jo_date=jo_date,
     )
@@ -218,7 +218,7 @@ def _links(parent: etree._Element | None) -> list[_Link]:
         if child.tag == "LIEN_ART" and ident:
             links.append(_Link("article", ident, child.get("num") or ""))
         elif child.tag == "LIEN_SECTION_TA" and ident:
-            links.append(_Link("section", ident, plain_title("".join(child.itertext()))))
+            links.append(_Link("section", ident, clean_text("".join(child.itertext()))))
     return links
 
 
@@ -233,14 +233,14 @@ def _read_container(root: etree._Element) -> JoIssue:
         id=_identifier(root, "META/META_COMMUN/ID", CONTAINER_ID_RE),
         number=_value(root, CONTAINER + "NUM"),
         date=_day(_value(root, CONTAINER + "DATE_PUBLI")),
-        title=plain_title(_value(root, CONTAINER + "TITRE")),
+        title=clean_text(_value(root, CONTAINER + "TITRE")),
         entries=entries,
     )
 
 
 def _tm_path(link: etree._Element) -> str:
     """"Décrets, arrêtés, circulaires / Textes généraux / Ministère de l'intérieur"."""
-    titles = [plain_title(_value(tm, "TITRE_TM")) for tm in link.iterancestors("TM")]
+    titles = [clean_text(_value(tm, "TITRE_TM")) for tm in link.iterancestors("TM")]
     return " / ".join(title for title in reversed(titles) if title)
 
 
@@ -292,11 +292,14 @@ class _DumpReader:
             position, path, issue = placements.get(text_id, (len(placements), "", None))
             if exclude_nominative and NOMINATIVE in fold(path):
                 continue
-            if issue is not None:
-                _place(text.entry, path, issue)
-            text.entry.eli = text.entry.eli or self.elis.get(text_id)
-            body, plain = self._body(text_id, by_text.get(text_id, []))
-            entries.append((position, _finish(text, body, plain)))
+            try:  # one text that cannot be put together never loses the others
+                if issue is not None:
+                    _place(text.entry, path, issue)
+                text.entry.eli = text.entry.eli or self.elis.get(text_id)
+                body, plain = self._body(text_id, by_text.get(text_id, []))
+                entries.append((position, _finish(text, body, plain)))
+            except Exception as exc:
+                warnings.append(f"texte « {text_id} » ignoré : {failure(exc)}")
         entries.sort(key=lambda pair: (pair[0], pair[1].jo_date or date.max, pair[1].key))
         return DumpResult([entry for _, entry in entries], warnings, issues)
 
@@ -378,8 +381,8 @@ def read_dump(fileobj: IO[bytes], *, exclude_nominative: bool = False) -> DumpRe
     for name, content in iter_members(fileobj, warn=warnings.append):
         try:
             reader.add(content)
-        except ParseError as exc:
-            warnings.append(f"membre « {name} » ignoré : {exc}")
+        except Exception as exc:  # one bad member never loses the others
+            warnings.append(f"membre « {name} » ignoré : {failure(exc)}")
     return reader.result(warnings, exclude_nominative)
 
 

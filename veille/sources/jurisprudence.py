@@ -10,7 +10,7 @@ from lxml import etree
 
 from .. import xmlsafe
 from ..catalog import Source
-from ..entry import Entry, ParseError, ParseResult
+from ..entry import Entry, ParseError, ParseResult, failure
 from .dila import iter_members
 from .opendata import (Node, capped, document_kind, first_paragraph, inner_html, is_zip, load_json,
                         official_day, paris_midnight, read_zip, shown, well_formed_html)
@@ -47,13 +47,13 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
 
 def read_archive(fileobj: IO[bytes], source: Source) -> ParseResult:
     """A DILA JADE daily dump: one decision per XML member; a bad member is a warning."""
-    entries, warnings = [], []
-    for name, content in iter_members(fileobj, warn=warnings.append):
+    result = ParseResult(entries=[])
+    for name, content in iter_members(fileobj, warn=result.warnings.append):
         try:
-            entries += parse_document(content).entries
-        except ParseError as exc:
-            warnings.append(f"membre « {name} » ignoré : {exc}")
-    return ParseResult(entries=entries, warnings=warnings)
+            result.add(parse_document(content), f"membre « {shown(name)} » : ")
+        except Exception as exc:  # one bad member never loses the others
+            result.warnings.append(f"membre « {shown(name)} » ignoré : {failure(exc)}")
+    return result
 
 
 def parse_document(content: bytes) -> ParseResult:
@@ -209,10 +209,10 @@ def _judilibre(data: Any) -> ParseResult:
     entries, problems = [], []
     decisions = _decisions(data)
     for node in decisions:
-        try:
+        try:  # one bad decision never loses the others
             entries.append(_judilibre_entry(node))
-        except ParseError as exc:
-            problems.append(f"décision « {node.path} » ignorée : {exc}")
+        except Exception as exc:
+            problems.append(f"décision « {node.path} » ignorée : {failure(exc)}")
     if problems and len(problems) == len(decisions):
         raise ParseError(f"aucune décision lisible ({problems[0]})")
     return ParseResult(entries=entries, warnings=capped(problems))

@@ -16,7 +16,7 @@ import lxml.html
 from lxml import etree
 
 from ..dates import PARIS, plausible, plausible_date
-from ..entry import ParseError, ParseResult
+from ..entry import ParseError, ParseResult, failure
 from ..text import CONTROL_RE, TAG_RE, html_to_text
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
@@ -58,12 +58,10 @@ def read_zip(content: bytes, parse_member: Callable[[bytes], ParseResult]) -> Pa
             break
         try:
             member = parse_member(_member_bytes(archive, info))
-        except ParseError as exc:
-            problems.append(f"membre « {name} » ignoré : {exc}")
+        except Exception as exc:  # one bad member never loses the others
+            problems.append(f"membre « {name} » ignoré : {failure(exc)}")
             continue
-        result.entries.extend(member.entries)
-        result.skipped += member.skipped
-        result.warnings.extend(f"membre « {name} » : {warning}" for warning in member.warnings)
+        result.add(member, f"membre « {name} » : ")
     if tried == 0:
         result.warnings.append("archive ZIP sans fichier JSON ni XML")
     elif len(problems) == tried:

@@ -29,6 +29,8 @@ QUESTION_URL = "https://questions.assemblee-nationale.fr/q{leg}/{leg}-{number}{t
 UID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 NUMBER_RE = re.compile(r"^\d{1,7}$")
 LEGISLATURE_RE = re.compile(r"^\d{1,3}$")
+UNANSWERED = "question sans réponse (enregistrée à sa réponse)"
+EMPTY = "question sans texte ni réponse"
 
 
 @dataclass
@@ -64,7 +66,7 @@ def parse_document(content: bytes) -> ParseResult:
     else:
         question = _from_xml(xmlsafe.parse_bytes(content))
     if not well_formed_html(question.answer_html):
-        return ParseResult(entries=[], skipped=1)
+        return ParseResult(entries=[], skipped={UNANSWERED: 1})
     return ParseResult(entries=[entry(question)])
 
 
