@@ -30,7 +30,7 @@ def hide(session: Session, item_id: str, reason: str, now: datetime) -> Item:
     item = _item(session, item_id)
     cleaned = clean_reason(reason)
     if item.hidden_at is None:
-        item.hidden_at, item.hidden_reason = now, cleaned
+        item.hidden_at, item.hidden_reason, item.updated_at = now, cleaned, now
     elif cleaned:
         item.hidden_reason = cleaned
     session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
@@ -40,6 +40,8 @@ def hide(session: Session, item_id: str, reason: str, now: datetime) -> Item:
 def unhide(session: Session, item_id: str, now: datetime) -> Item:
     """Show a hidden item again (an item already visible is left as it is)."""
     item = _item(session, item_id)
+    if item.hidden_at is not None:
+        item.updated_at = now
     item.hidden_at = item.hidden_reason = None
     session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
     return item

@@ -103,8 +103,8 @@ def store_entries(session: Session, source: Source, base_url: str, entries: list
         known.remember(item, origin)
         if primary and changed:
             update_refs(item)
-        if primary:
-            changed = assign_topics(item, topics, source.topics) or changed
+        if primary and assign_topics(item, topics, source.topics):
+            item.updated_at, changed = now, True
         if changed and item.id not in queued:
             session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
             queued.add(item.id)
@@ -169,6 +169,7 @@ def reclassify_items(session: Session, item_ids: list[str], catalog: Catalog, no
     for item in items:
         source = catalog.sources.get(item.source_id)
         if assign_topics(item, catalog.topics, source.topics if source else ()):
+            item.updated_at = now
             session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
             changed += 1
     return changed

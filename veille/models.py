@@ -62,6 +62,8 @@ class Item(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Moves with every change a reader can see (text, rubriques, hidden or shown again): the
+    # feeds' ETags and Last-Modified rest on it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     content_hash: Mapped[str] = mapped_column(String(64))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # the source's own categories

@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     from . import articles, bulletins, home, unsubscribe
     for blueprint in (home.blueprint, articles.blueprint, bulletins.blueprint, unsubscribe.blueprint):
         app.register_blueprint(blueprint)
+    from . import feeds
+    app.register_blueprint(feeds.blueprint)
 
     hosts.install(app)
     app.before_request(_refuse_large_bodies)
