@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench golden clean
+.PHONY: install run test bench golden mutation clean
 
 install: $(STAMP)
 
@@ -36,6 +36,11 @@ golden: install
 	-VEILLE_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_bulletin_render.py -k golden
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_bulletin_render.py -k golden
 	git diff --stat -- tests/golden/
+
+mutation: install
+	@# Slow (tens of minutes): not part of make test. Report in var/mutation/report.md.
+	$(BIN)/python -m pip install --quiet mutmut==3.8.1
+	$(BIN)/python scripts/mutation.py
 
 bench: install
 	$(BIN)/python bench/crawl.py
