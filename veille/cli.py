@@ -31,11 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     french_argparse.install()
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings = None
     try:
-        settings = Settings.from_env()
+        if args.func is not cmd_check_config:  # check-config reports the settings' errors with the rest
+            settings = Settings.from_env()
         return args.func(settings, args)
-    except (UsageError, ConfigError) as exc:
+    except UsageError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        _print_settings_errors(exc)
         return EXIT_USAGE
     except CatalogInvalid as exc:
         _print_catalog_errors(exc)
@@ -108,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_settings_errors(exc: ConfigError) -> None:
+    if len(exc.errors) == 1:
+        print(f"erreur : {exc.errors[0]}", file=sys.stderr)
+        return
+    print(f"{len(exc.errors)} erreurs dans les réglages (variables d'environnement) :", file=sys.stderr)
+    for error in exc.errors:
+        print(f"  {error}", file=sys.stderr)
+
+
 def _print_catalog_errors(exc: CatalogInvalid) -> None:
     count = len(exc.errors)
     print(f"{count} erreur{'s' if count > 1 else ''} dans la configuration des sources :", file=sys.stderr)
@@ -121,10 +135,31 @@ def cmd_init(settings: Settings, args) -> int:
     return 0
 
 
-def cmd_check_config(settings: Settings, args) -> int:
-    catalog = load_catalog(settings.feeds_path)
+def cmd_check_config(_settings: None, args) -> int:
+    """Every error at once: the settings (mail ones too, when sending is on) and feeds.yaml."""
+    from .bulletins.mailsettings import mail_settings
+
+    settings, settings_errors = Settings.read()
+    catalog = mail = None
+    if settings.sending:
+        try:
+            mail = mail_settings(settings)
+        except ConfigError as exc:
+            settings_errors += exc.errors
+    if settings_errors:
+        _print_settings_errors(ConfigError(*settings_errors))
+    try:
+        catalog = load_catalog(settings.feeds_path)
+    except CatalogInvalid as exc:
+        _print_catalog_errors(exc)
+    if settings_errors or catalog is None:
+        return EXIT_USAGE
     print(f"{settings.feeds_path} : configuration valide, {len(catalog.topics)} rubriques, "
           f"{len(catalog.sources)} sources.")
+    if settings.sending:
+        print(f"Envoi des bulletins : par {mail.smtp}, de « {mail.sender.name} » <{mail.sender.address}>.")
+    else:
+        print("Envoi des bulletins désactivé : VEILLE_SMTP_URL n'est pas défini.")
     return 0
 
 

@@ -17,10 +17,11 @@ from ..db import transaction
 from . import subscribers as subscriber_store
 from .build import due_week
 from .editions import EditionError, agreed, build, content_of, describe, edition_day, find
-from .mail import SmtpConfig, SmtpFatal, Transport
-from .message import Sender, composer
+from .mail import SmtpFatal, Transport
+from .mailsettings import mail_settings
+from .message import composer
 from .models import DAILY, FREQUENCIES, WEEKLY
-from .outbox import Policy, SendBusy, deliver, enqueue, exclusive, pending_count
+from .outbox import SendBusy, deliver, enqueue, exclusive, pending_count
 from .render import Links, Reader, email_html, email_text, pdf, reading
 from .subscribers import AddressError, shown
 from .wording import typography
@@ -43,8 +44,10 @@ def french(command):
     def run(settings: Settings, args) -> int:
         try:
             return command(settings, args)
-        except (UsageError, ConfigError) as exc:
-            raise type(exc)(typography(str(exc))) from None
+        except UsageError as exc:
+            raise UsageError(typography(str(exc))) from None
+        except ConfigError as exc:
+            raise ConfigError(*map(typography, exc.errors)) from None
     return run
 
 
@@ -182,13 +185,8 @@ def _subscriber(session, email: str):
 
 @french
 def cmd_send(settings: Settings, args) -> int:
-    sender = Sender.from_settings(settings)
-    links = Links(settings.base_url)
-    if not links.secure:
-        raise ConfigError(f"VEILLE_BASE_URL : les liens de désabonnement des courriels doivent être en https "
-                          f"(RFC 8058), pas « {settings.base_url} »")
-    smtp = SmtpConfig.parse(settings.smtp_url)
-    policy = Policy(settings.smtp_rate, settings.smtp_retry_period, settings.bounce_limit)
+    mail = mail_settings(settings)
+    sender, links, smtp, policy = mail.sender, mail.links, mail.smtp, mail.policy
     factory = open_archive(settings)
     now = utcnow()
     edition, built = _build(settings, factory, args, now)

@@ -30,13 +30,22 @@ class Sender:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Sender":
-        try:
-            address = normalise_address(settings.mail_from)
-        except AddressError as exc:
-            raise ConfigError(f"VEILLE_MAIL_FROM : {exc}") from None
+        """The sender of every bulletin; a ConfigError lists what is wrong (address, name, or both)."""
+        errors, address = [], ""
+        if settings.mail_from is None:
+            errors.append(f"VEILLE_MAIL_FROM : expéditeur non défini, et l'hôte de VEILLE_BASE_URL "
+                          f"« {settings.base_url} » n'est pas un nom de domaine d'où le déduire "
+                          "(exemple : VEILLE_MAIL_FROM=veille@mairie-exemple.fr)")
+        else:
+            try:
+                address = normalise_address(settings.mail_from)
+            except AddressError as exc:
+                errors.append(f"VEILLE_MAIL_FROM : {exc}")
         name = settings.mail_from_name
         if not name or any(not ch.isprintable() for ch in name):
-            raise ConfigError(f"VEILLE_MAIL_FROM_NAME : nom d'expéditeur invalide « {shown(name)} »")
+            errors.append(f"VEILLE_MAIL_FROM_NAME : nom d'expéditeur invalide « {shown(name)} »")
+        if errors:
+            raise ConfigError(*errors)
         return cls(name, address)
 
     @property
