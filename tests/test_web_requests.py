@@ -1,8 +1,10 @@
 """Hostile and odd requests against `veille serve` (waitress, its own process), sent as raw bytes
 where an HTTP client would normalise them: no request gets a 500, every answer of the app is a
 French page with the security headers."""
+import socket
 from datetime import date, datetime, timedelta, timezone
 
+import httpx
 import pytest
 
 from tests.served import Served
@@ -75,3 +77,17 @@ def test_numbers_are_ascii_digits_only(served, week):
         assert raw.status == 400
     log = served.stop()
     assert "Traceback" not in log and "erreur interne" not in log
+
+
+def test_slow_clients_do_not_stall_the_site(served):
+    slow = []
+    try:
+        for _ in range(120):  # each sends half its headers, then nothing
+            connection = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: lent")
+            slow.append(connection)
+        page = httpx.get(served.url + "/bulletins/quotidien/2017-03-29", timeout=2)  # within 2 s, or fails
+        assert page.status_code == 200 and "L'actualité du mercredi 29 mars 2017" in text(page.text)
+    finally:
+        for connection in slow:
+            connection.close()

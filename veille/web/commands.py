@@ -13,6 +13,8 @@ LISTEN_ERRORS = {errno.EADDRINUSE: "adresse déjà utilisée (un autre serveur �
                  errno.EACCES: "permission refusée (les ports sous 1024 sont réservés à root)",
                  errno.EADDRNOTAVAIL: "adresse absente de cette machine"}
 MAX_REQUEST_BODY = 1024 * 1024  # waitress refuses larger bodies before reading them; the app, above 64 Kio
+CONNECTIONS = 500  # open connections at most: beyond, waitress stops accepting until some close
+IDLE_TIMEOUT = 30  # seconds a connection may stay silent (keep-alive, or headers that stopped coming)
 
 
 def port_number(text: str) -> int:
@@ -27,6 +29,11 @@ def register(commands) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
     serve.add_argument("--port", type=port_number, default=5000, help="port (5000)")
     serve.add_argument("--threads", type=positive_int, default=8, help="requêtes traitées en parallèle (8)")
+    serve.add_argument("--connections", type=positive_int, default=CONNECTIONS,
+                       help=f"connexions ouvertes au plus, lentes ou inactives comprises ({CONNECTIONS})")
+    serve.add_argument("--trusted-proxy", metavar="ADRESSE",
+                       help="adresse du proxy (nginx) dont on croit X-Forwarded-For et X-Forwarded-Proto "
+                            "(sinon le client est l'adresse de la connexion)")
     serve.set_defaults(func=cmd_serve)
 
 
@@ -39,9 +46,12 @@ def cmd_serve(settings: Settings, args) -> int:
     for name in ("veille", "waitress"):
         logging.getLogger(name).setLevel(logging.INFO)
     app = create_app(settings)
+    proxy = {"trusted_proxy": args.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
     try:
         server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="Veille",
-                               max_request_body_size=MAX_REQUEST_BODY)
+                               max_request_body_size=MAX_REQUEST_BODY, connection_limit=args.connections,
+                               channel_timeout=IDLE_TIMEOUT, asyncore_use_poll=True,  # select() stops at 1024
+                               **(proxy if args.trusted_proxy else {}))
     except (OSError, ValueError) as exc:
         reason = LISTEN_ERRORS.get(getattr(exc, "errno", None), "adresse introuvable ou invalide")
         raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {reason}") from None

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 ERROR_TITLES = {
     400: "Requête invalide", 404: "Page introuvable", 405: "Méthode non autorisée",
-    410: "Page retirée", 413: "Requête trop volumineuse", 500: "Erreur interne",
+    410: "Page retirée", 413: "Requête trop volumineuse", 429: "Trop de requêtes", 500: "Erreur interne",
     503: "Service momentanément indisponible",
 }
 

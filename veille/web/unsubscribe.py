@@ -4,6 +4,7 @@ The link only shows a page with a button: mail scanners that open links must not
 anyone. A POST to the same address (the button, or the mail client's one-click request with
 `List-Unsubscribe=One-Click`) does it. The token in the address is the subscriber's secret.
 An address disabled after bounces cannot be enabled again from here: the page says whom to ask.
+Tokens carry 256 random bits, and each client address gets 30 tries a minute on these routes.
 """
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ from sqlalchemy import select
 
 from ..bulletins.models import Subscriber
 from .context import db, error_page, veille
+from .ratelimit import throttle
 
 blueprint = Blueprint("unsubscribe", __name__)
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 REASON = "désabonnement demandé par l'abonné"
+TOKEN_ATTEMPTS = 30  # a minute, per client address: enough for people, too few to guess a token
+throttle(blueprint, TOKEN_ATTEMPTS, 60, "Trop de demandes sur les liens de désabonnement depuis votre adresse. "
+                                        "Réessayez dans une minute.")
 
 
 @blueprint.after_request
