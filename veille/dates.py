@@ -53,3 +53,8 @@ def plausible_date(value: date | None) -> date | None:
     if value is None or value.year in NO_DATE_YEARS or value.year < 1900:
         return None
     return value
+
+
+def start_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The aware UTC moment `day` begins in the time zone `tz`."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=tz).astimezone(timezone.utc)

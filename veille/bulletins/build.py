@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from ..catalog import CATEGORIES, Source
+from ..dates import start_of_day
 from ..models import Item
 from ..official import NATURES
 from ..sources.jorf import JoIssue, issue_line
@@ -35,10 +36,6 @@ AND_TO_RE = re.compile(r"\s+et\s+(?:à\s+la|à\s+l['’]|aux|au|à)\s*", re.IGNO
 
 
 # --- Windows -----------------------------------------------------------------------------
-
-def start_of_day(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(timezone.utc)
-
 
 def daily_window(day: date, now: datetime, tz: ZoneInfo, previous_end: datetime | None) -> tuple[datetime, datetime]:
     """Arrivals since the previous daily edition, up to now (at most the end of `day`)."""

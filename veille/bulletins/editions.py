@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..catalog import Catalog
+from ..dates import start_of_day
 from ..models import Item
-from .build import daily_window, edition_content, monday_of, start_of_day, weekly_window
+from .build import daily_window, edition_content, monday_of, weekly_window
 from .content import EditionContent
 from .models import DAILY, SENT, Edition, OutboxMessage
 from .wording import long_day, week_span

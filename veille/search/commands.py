@@ -5,7 +5,7 @@ import json
 import statistics
 import sys
 import time as clock
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from tqdm import tqdm
@@ -13,6 +13,7 @@ from tqdm import tqdm
 from ..catalog import CATEGORIES, load_catalog
 from ..commandline import UsageError, iso_date, open_archive, positive_int
 from ..config import Settings
+from ..dates import start_of_day
 from ..models import IndexChange, Item
 from . import PER_PAGE, SearchRequest, open_backend
 from .document import nature_key
@@ -76,7 +77,8 @@ def cmd_search(settings: Settings, args) -> int:
     text = " ".join(args.query)
     parsed = parse(text, {slug: topic.label for slug, topic in catalog.topics.items()})
     request = SearchRequest(parsed, topics=tuple(args.topic or ()), categories=tuple(args.category or ()),
-                            since=_start_of(args.since, settings), until=_start_of(args.until, settings, 1),
+                            since=args.since and start_of_day(args.since, settings.timezone),
+                            until=args.until and start_of_day(args.until + timedelta(days=1), settings.timezone),
                             sort=args.sort, page=args.page, per_page=args.limit)
     index = open_backend(settings)
     try:
@@ -97,13 +99,6 @@ def cmd_search(settings: Settings, args) -> int:
         return 0
     _print_result(settings, factory, catalog, text, request, result, elapsed)
     return 0
-
-
-def _start_of(day: date | None, settings: Settings, days: int = 0) -> datetime | None:
-    if day is None:
-        return None
-    local = datetime.combine(day + timedelta(days=days), time.min, tzinfo=settings.timezone)
-    return local.astimezone(timezone.utc)
 
 
 def _print_result(settings, factory, catalog, text, request, result, elapsed) -> None:

@@ -32,6 +32,12 @@ def snippet(text: str, stems: set[str]) -> Snippet | None:
     return Snippet(text[start:end].replace("\n", " "), marks)
 
 
+def marked(text: str, stems: set[str]) -> Snippet:
+    """All of a short text (a headline) with the query words marked."""
+    return Snippet(text, tuple((t.char_offset_from, t.char_offset_to)
+                               for t in analyzer(STEMMED).pre_tokenize(text).tokens if t.text in stems))
+
+
 def plain_snippet(text: str) -> Snippet:
     """The start of a text, when no query word is in it."""
     text = " ".join(text.split())

@@ -50,12 +50,14 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
         "settings": settings, "factory": factory,
         "catalog": catalog or load_catalog(settings.feeds_path),
         "links": Links(settings.base_url),
+        "search": {},  # the open search index (searchparams.run)
     }
     filters.install(app.jinja_env, settings.timezone)
     app.jinja_env.globals.update(categories=CATEGORIES, sender=settings.mail_from_name)
 
-    from . import articles, bulletins, home, unsubscribe
-    for blueprint in (home.blueprint, articles.blueprint, bulletins.blueprint, unsubscribe.blueprint):
+    from . import articles, bulletins, home, search, unsubscribe
+    for blueprint in (home.blueprint, articles.blueprint, bulletins.blueprint, unsubscribe.blueprint,
+                      search.blueprint):
         app.register_blueprint(blueprint)
     from . import feeds
     app.register_blueprint(feeds.blueprint)
