@@ -1,19 +1,23 @@
 """Property-based tests (hypothesis) for the rules the README states in general terms: French
-dates read back to themselves, canonical URLs, the query syntax, the sanitiser."""
+dates read back to themselves, canonical URLs, the query syntax, the sanitiser, feed entries."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 
 import lxml.html
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from veille.catalog import Source
 from veille.dates import PARIS
 from veille.frenchdates import parse_french_date, parse_french_day
 from veille.search.query import ParsedQuery, parse
+from veille.sources.feed import parse as parse_feed
 from veille.text import sanitize_html
 from veille.urls import canonical_url
 
+FEED_SOURCE = Source(id="proprietes", name="Propriétés", kind="rss", url="https://exemple.gouv.fr/flux",
+                     category="actualite", topics=(), interval=timedelta(hours=1))
 # No deadline: the suite runs beside other work on two cores; timing belongs in bench/.
 PROPERTY = settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 
@@ -160,3 +164,38 @@ def test_no_script_url_or_handler_ever_survives_sanitising(parts):
             if name.lower() in ("href", "src", "action", "formaction", "xlink:href", "background"):
                 assert value.startswith(("http://", "https://")), clean
         assert element.tag not in ("script", "iframe", "object", "svg", "math", "form"), clean
+
+
+ODD_FIELDS = st.sampled_from([
+    "", "<title></title>", "<title><![CDATA[<img alt=\"&#169;\" />]]></title>", "<link></link>",
+    "<link>javascript:alert(1)</link>", "<guid></guid>", "<guid>g-odd</guid>", "<pubDate>demain</pubDate>",
+    "<pubDate>Mon, 01 Jan 2999 00:00:00 +0000</pubDate>", "<description><![CDATA[<img alt=\"&#169;\" />]]></description>",
+    "<description>&lt;script&gt;x&lt;/script&gt;</description>", "<title>&amp;&lt;&gt;</title>",
+    "<category></category>", "<enclosure url=\"\" />", "<author></author>",
+])
+
+
+@st.composite
+def feeds(draw):
+    """Valid entries (title, link, guid) with odd ones between them, in any order."""
+    valid = draw(st.integers(1, 4))
+    entries = [(True, f"<item><title>Texte valide n° {n}</title><link>https://exemple.gouv.fr/t/{n}</link>"
+                      f"<guid>v{n}</guid></item>") for n in range(valid)]
+    entries += [(False, "<item>" + "".join(draw(st.lists(ODD_FIELDS, max_size=4))) + "</item>")
+                for _ in range(draw(st.integers(0, 4)))]
+    ordered = draw(st.permutations(entries))
+    body = "".join(xml for _, xml in ordered)
+    return valid, ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Flux</title>'
+                   f"<link>https://exemple.gouv.fr/</link>{body}</channel></rss>").encode("utf-8")
+
+
+@PROPERTY
+@given(feeds())
+def test_odd_entries_never_lose_a_valid_sibling(made):
+    valid, document = made
+    result = parse_feed(document, "https://exemple.gouv.fr/flux", "application/rss+xml", FEED_SOURCE)
+    titles = [entry.title for entry in result.entries]
+    for n in range(valid):
+        assert f"Texte valide n° {n}" in titles
+    assert all(title.strip() for title in titles)  # every stored item has a readable title
+    assert all(entry.url is None or entry.url.startswith(("http://", "https://")) for entry in result.entries)

@@ -43,11 +43,27 @@ def test_unknown_rubrique_is_said():
     assert query.warnings == ("rubrique inconnue « jardinage » (voir feeds.yaml)",)
 
 
-@pytest.mark.parametrize("text", ['"', '((', '))', ')(', 'OR', 'AND OR NOT', '-', '- -', '*', '«', 'rubrique:',
-                                  'x:y:z', '(' * 10_000, '"' * 9_999, '-' * 5000, '\x00', ''])
-def test_odd_input_parses_to_something_sensible(text):
+NOTHING_TO_SEARCH = "aucun mot à chercher dans la requête : tous les articles sont listés"
+TOO_LONG = "requête trop longue : seuls les 1000 premiers caractères sont pris en compte"
+
+
+@pytest.mark.parametrize("text, warnings", [
+    ('"', (NOTHING_TO_SEARCH,)), ("((", (NOTHING_TO_SEARCH,)), ("))", (NOTHING_TO_SEARCH,)),
+    (")(", (NOTHING_TO_SEARCH,)), ("OR", (NOTHING_TO_SEARCH,)), ("AND OR NOT", (NOTHING_TO_SEARCH,)),
+    ("-", (NOTHING_TO_SEARCH,)), ("- -", (NOTHING_TO_SEARCH,)), ("*", (NOTHING_TO_SEARCH,)),
+    ("«", (NOTHING_TO_SEARCH,)), ("rubrique:", (NOTHING_TO_SEARCH,)), ("\x00", (NOTHING_TO_SEARCH,)),
+    ("(" * 10_000, (TOO_LONG, NOTHING_TO_SEARCH)), ("-" * 5000, (TOO_LONG, NOTHING_TO_SEARCH)), ("", ()),
+])
+def test_odd_input_without_a_word_lists_everything_and_says_why(text, warnings):
     query = parse(text)
-    assert query.root is None or isinstance(query.root, (Term, Phrase, And, Or, Not, Filter, Identifier))
+    assert query.root is None and query.warnings == warnings
+
+
+def test_odd_input_with_words_searches_those_words():
+    assert parse("x:y:z").root == And((Term("x"), Phrase(("y", "z"))))  # not a field: words
+    assert parse('"' * 9_999).root is None
+    assert parse("((fibre").root == Term(stems("fibre")[0])
+    assert parse("- fibre").root == Term(stems("fibre")[0])  # a lone dash excludes nothing
 
 
 def test_unbalanced_quotes_and_parentheses_are_closed():
