@@ -1,5 +1,6 @@
 """The search commands through the real CLI: search, reindex, index check, status; the index
 kept in step with crawls, crashes and concurrent readers."""
+import argparse
 import json
 import threading
 from datetime import datetime, timezone
@@ -92,6 +93,10 @@ def test_filters_dates_sort_and_pages_on_the_command_line(env, archive):
     assert len(hits) == 1 and hits[0]["title"].startswith("Décret n° 2020-1622")
     result = env.cli("search", "intercommunalité", "--page", "9")
     assert result.code == 0 and "La page 9 est au-delà de la dernière (1)." in result.out
+    assert "« intercommunalité » : 12 résultats, tri par pertinence" in result.out
+    assert "sur 1" not in result.out  # never « page 9 sur 1 »
+    result = env.cli("search", "intercommunalité", "--limit", "5", "--page", "3")
+    assert "12 résultats, page 3 sur 3, tri" in result.out and "au-delà" not in result.out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -269,3 +274,34 @@ def test_an_empty_archive_is_a_normal_state(env, backend):
     result = env.cli("status")
     assert result.code == 0, result.err
     assert "Archive : 0 article (" in result.out and f"Index de recherche : {backend}, 0 document," in result.out
+
+
+@pytest.mark.parametrize("args", [("marchés", "publics", "-décret"), ("-décret", "marchés", "publics"),
+                                  ("marchés", "-décret", "--json", "publics")])
+def test_an_excluded_word_needs_no_double_dash(env, archive, args):
+    everything = {h["title"] for h in search_json(env, "marchés", "publics")}
+    assert any(t.startswith("Décret n° 2020-1622") for t in everything)
+    result = env.cli("search", "--json", *args) if "--json" not in args else env.cli("search", *args)
+    assert result.code == 0, result.err
+    found = {json.loads(line)["title"] for line in result.out.splitlines()}
+    assert found == {t for t in everything if not t.startswith("Décret n° 2020-1622")}
+
+
+def test_real_options_still_work_and_unknown_long_options_are_refused(env, archive):
+    hits = search_json(env, "-circulaire", "--limit", "1", "intercommunalité")
+    assert len(hits) == 1
+    with pytest.raises(SystemExit) as exit_info:
+        env.cli("search", "fibre", "--couleur")
+    assert exit_info.value.code == 2
+    assert "arguments inconnus : --couleur" in env._capsys.readouterr().err
+
+
+def test_every_search_command_argument_has_help_text():
+    from veille.cli import build_parser
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    parsers = [commands.choices[name] for name in ("search", "reindex", "status")]
+    index = commands.choices["index"]
+    parsers += next(a for a in index._actions if isinstance(a, argparse._SubParsersAction)).choices.values()
+    missing = [(p.prog, a.dest) for p in parsers for a in p._actions if not a.help]
+    assert missing == []
+

@@ -1,6 +1,7 @@
 """`veille search`, `veille reindex`, `veille index check` and `veille status`."""
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -33,7 +34,10 @@ def register(commands) -> None:
     search = commands.add_parser("search", help="chercher dans l'archive",
                                  description="Mots, \"expressions exactes\", OR, -exclusion, rubrique:, "
                                              "source:, nature:, identifiants (NOR, JORFTEXT, 2020-1622).")
-    search.add_argument("query", nargs="*", metavar="REQUÊTE")
+    search.__class__ = QueryArguments
+    search.add_argument("query", nargs="*", metavar="REQUÊTE",
+                        help="les mots cherchés (sans guillemets autour de la requête entière) ; "
+                             "sans mot, tous les articles")
     search.add_argument("--topic", action="append", metavar="SLUG", help="rubrique (option répétable)")
     search.add_argument("--category", action="append", metavar="NOM",
                         help="catégorie de source : " + ", ".join(CATEGORIES))
@@ -41,8 +45,9 @@ def register(commands) -> None:
     search.add_argument("--until", type=iso_date, metavar="AAAA-MM-JJ", help="publié ce jour ou avant")
     search.add_argument("--sort", choices=("relevance", "date"), default="relevance",
                         help="pertinence (relevance, par défaut) ou date, du plus récent au plus ancien")
-    search.add_argument("--limit", type=positive_int, default=PER_PAGE, help=f"résultats par page ({PER_PAGE})")
-    search.add_argument("--page", type=positive_int, default=1)
+    search.add_argument("--limit", type=positive_int, default=PER_PAGE, metavar="N",
+                        help=f"résultats par page ({PER_PAGE})")
+    search.add_argument("--page", type=positive_int, default=1, metavar="N", help="numéro de la page (1)")
     search.add_argument("--json", action="store_true",
                         help="un objet JSON par résultat (id, title, url, published, score, snippet en HTML)")
     search.set_defaults(func=cmd_search)
@@ -58,6 +63,23 @@ def register(commands) -> None:
 
     status = commands.add_parser("status", help="état de l'archive et de l'index de recherche")
     status.set_defaults(func=cmd_status)
+
+
+class QueryArguments(argparse.ArgumentParser):
+    """The `search` parser: a word with one leading dash ("-arrêté") is an excluded query word,
+    not an unknown option, and query words may come after options; "-h" and "--json" keep
+    their meaning, an unknown "--option" is still refused."""
+
+    def _parse_optional(self, arg_string):
+        if arg_string[:1] == "-" and arg_string[:2] != "--" and arg_string not in self._option_string_actions:
+            return None
+        return super()._parse_optional(arg_string)
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        words = [a for a in extras if a[:2] != "--"]  # after an option: argparse leaves them over
+        namespace.query = [*(namespace.query or ()), *words]
+        return namespace, [a for a in extras if a[:2] == "--"]
 
 
 def cmd_search(settings: Settings, args) -> int:
@@ -108,8 +130,8 @@ def _print_result(settings, factory, catalog, text, request, result, elapsed) ->
         print(f"Aucun résultat pour {quoted}.")
     else:
         order = "par date" if request.sort == "date" else "par pertinence"
-        print(f"{quoted} : {_count(result.total, 'résultat')}, page {request.page} sur {pages}, "
-              f"tri {order} ({elapsed * 1000:.0f} ms)")
+        where = f", page {request.page} sur {pages}" if request.page <= pages else ""
+        print(f"{quoted} : {_count(result.total, 'résultat')}{where}, tri {order} ({elapsed * 1000:.0f} ms)")
     if result.suggestion:
         print(f"Vouliez-vous dire : {result.suggestion} ?")
     if result.total and not result.hits:
