@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/veille init
 	$(BIN)/veille crawl
+	$(BIN)/veille status  # says which search engine is used, and why
 	$(BIN)/veille items --limit 20
 	$(BIN)/veille serve
 

@@ -187,29 +187,60 @@ def test_reindex_builds_a_new_generation_and_swaps_it_in(env, archive):
     assert len(search_json(env, "intercommunalité")) == 12
 
 
-def test_switching_backend_builds_the_new_index_and_drops_the_old(env, archive, backend, monkeypatch):
+def test_switching_engines_keeps_both_indexes_and_catches_up(env, backend, monkeypatch):
+    settings = Settings.from_env()
+    first = store(settings, [n for n in ENTRIES if not n.startswith("epci")])
+    index_pending(settings, first.factory)
+    kept = current_generation(settings)
     other = "tantivy" if backend == "whoosh" else "whoosh"
     monkeypatch.setenv("VEILLE_SEARCH", other)
     result = env.cli("search", "--json", "fibre")
     assert result.code == 0 and "création de l'index" in result.err
     assert len(result.out.splitlines()) == 2
-    settings = Settings.from_env()
-    assert not (settings.index_dir / backend).exists()
+    assert current_generation(settings) == kept  # the first engine's index is kept
+    store(Settings.from_env(), [n for n in ENTRIES if n.startswith("epci")])  # crawled meanwhile
+    assert index_pending(Settings.from_env(), first.factory) == 12
+    out = env.cli("status").out
+    assert f"Moteur de recherche : {other} (" in out
+    assert f"Index {backend} (moteur non choisi) : gardé, " in out
+    assert "12 changements manqués depuis le " in out
+    assert f"rattrapés s'il est de nouveau choisi (VEILLE_SEARCH={backend})" in out
+
+    monkeypatch.setenv("VEILLE_SEARCH", backend)
+    result = env.cli("search", "--json", "intercommunalité")
+    assert result.code == 0, result.err
+    assert f"Index {backend} : 12 changements manqués depuis le " in result.err
+    assert len(result.out.splitlines()) == 12
+    assert current_generation(settings) == kept  # caught up in place, not rebuilt
+    out = env.cli("status").out
+    assert f"Index {other} (moteur non choisi) : gardé, " in out and ", à jour" in out
+    assert "manqué" not in out
+    assert "Index cohérent avec l'archive." in env.cli("index", "check").out
 
 
 def test_status_reports_archive_index_and_latency(env, archive, backend):
     result = env.cli("status")
     assert result.code == 0, result.err
     assert f"Archive : {len(ENTRIES)} articles" in result.out
+    assert f"Moteur de recherche : {backend} (" in result.out
     assert f"Index de recherche : {backend}, {len(ENTRIES)} documents" in result.out
     assert "Changements en attente d'indexation : 0" in result.out
     assert "ms en médiane sur 5 requêtes types" in result.out
     assert "Conseil" not in result.out
+    assert f"Index {'whoosh' if backend == 'tantivy' else 'tantivy'} (moteur non choisi) : absent" in result.out
+
+
+def test_tantivy_is_the_default_engine_and_status_says_why(env, archive, monkeypatch):
+    monkeypatch.delenv("VEILLE_SEARCH")
+    assert Settings.from_env().search_backend == "tantivy"
+    out = env.cli("status").out
+    assert "Moteur de recherche : tantivy (moteur par défaut : à 100 000 articles, 9 ms par recherche" in out
+    assert "1,8 s et 2 Go pour Whoosh ; VEILLE_SEARCH=whoosh pour le moteur en Python pur)" in out
 
 
 def test_advice_to_move_to_tantivy_past_30000_items_on_whoosh():
     tip = advice("whoosh", ADVICE_ITEMS + 1, 420.4)
-    assert "VEILLE_SEARCH=tantivy" in tip and "veille reindex" in tip and "420 ms" in tip
+    assert "Retirez VEILLE_SEARCH=whoosh" in tip and "veille reindex" in tip and "420 ms" in tip
     assert advice("whoosh", ADVICE_ITEMS, 420.4) is None
     assert advice("tantivy", 10 * ADVICE_ITEMS, 3.0) is None
 

@@ -41,7 +41,7 @@ class Settings:
     index_dir: Path
     feeds_path: Path
     timezone: ZoneInfo
-    search_backend: str = "whoosh"
+    search_backend: str = "tantivy"
     # Bulletins. The mail settings are checked when mail is sent (and by `veille check-config`,
     # and when `veille run` starts), so that a wrong one never stops the crawler.
     base_url: str = "http://localhost:5000"  # the web app: item pages, editions, unsubscribe links
@@ -83,7 +83,7 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError):
             errors.append(f"VEILLE_TIMEZONE : fuseau horaire inconnu « {tz_name} »")
             values["timezone"] = ZoneInfo("Europe/Paris")
-        search_backend = (env.get("VEILLE_SEARCH") or "whoosh").strip().lower()
+        search_backend = (env.get("VEILLE_SEARCH") or "tantivy").strip().lower()
         if search_backend in SEARCH_BACKENDS:
             values["search_backend"] = search_backend
         else:

@@ -1,6 +1,6 @@
 """Search the archive: the backend interface, and the index the settings name.
 
-A backend (whoosh by default, tantivy for large archives) indexes documents made by
+A backend (tantivy by default, or whoosh in pure Python) indexes documents made by
 `document.document`, and answers a `SearchRequest` with a `SearchResult`. Queries reach it
 already parsed and analysed (`query.parse`), so every backend finds the same items.
 """

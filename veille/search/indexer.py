@@ -25,7 +25,7 @@ from ..db import transaction
 from ..models import IndexChange, Item
 from . import Backend, backend_class
 from .document import document
-from .layout import current_generation, lock_path, make_current, new_generation
+from .layout import caught_up, current_generation, lag, lock_path, make_current, new_generation, note_missed
 
 BATCH = 500
 INDEXED = Item.hidden_at.is_(None)  # which items of the archive belong in the index
@@ -60,7 +60,8 @@ def writer_lock(settings: Settings, wait: float | None = None) -> Iterator[bool]
 
 
 def index_pending(settings: Settings, factory: sessionmaker[Session], wait: float | None = None) -> int:
-    """Index what the change log lists (the whole archive when there is no index yet);
+    """Index what the change log lists (the whole archive when there is no index yet; every
+    difference with the archive when this engine's index lags behind another engine's);
     returns how many items were indexed or removed. Call it after each crawl.
     When another writer holds the lock past `wait`, returns 0: the changes stay queued."""
     with writer_lock(settings, wait) as locked:
@@ -71,7 +72,11 @@ def index_pending(settings: Settings, factory: sessionmaker[Session], wait: floa
             return _rebuild(settings, factory)
         backend = backend_class(settings.search_backend).open(path)
         try:
-            return _apply_changes(backend, factory)
+            if lag(settings) is None:
+                return _apply_changes(settings, backend, factory)
+            report = _repair(settings, factory, backend)
+            caught_up(settings)
+            return report.applied + report.fixed
         finally:
             backend.close()
 
@@ -84,7 +89,7 @@ def reindex(settings: Settings, factory: sessionmaker[Session], bar=None) -> int
         return _rebuild(settings, factory, bar)
 
 
-def _apply_changes(backend: Backend, factory: sessionmaker[Session]) -> int:
+def _apply_changes(settings: Settings, backend: Backend, factory: sessionmaker[Session]) -> int:
     done = 0
     while True:
         with factory() as session:
@@ -97,6 +102,7 @@ def _apply_changes(backend: Backend, factory: sessionmaker[Session]) -> int:
         backend.write(documents, deleted=set(ids) - {doc["id"] for doc in documents})
         with transaction(factory) as session:
             session.execute(delete(IndexChange).where(IndexChange.id.in_([c.id for c in changes])))
+        note_missed(settings, len(ids))
         done += len(ids)
 
 
@@ -156,6 +162,10 @@ class CheckReport:
     applied: int = 0  # items indexed from the change log by the repair
 
     @property
+    def fixed(self) -> int:
+        return len(self.missing) + len(self.stale) + len(self.extra)
+
+    @property
     def consistent(self) -> bool:
         return not (self.missing or self.stale or self.extra)
 
@@ -180,20 +190,27 @@ def check(settings: Settings, factory: sessionmaker[Session], repair: bool = Fal
             raise IndexBusy("un autre processus écrit dans l'index de recherche ; réessayez dans un moment")
         backend = backend_class(settings.search_backend).open(current_generation(settings))
         try:
-            with factory() as session:
-                pending = session.scalar(select(func.count()).select_from(IndexChange)) or 0
-            applied = _apply_changes(backend, factory)
-            report = _compare(settings, factory, backend)
-            report.pending, report.applied = pending, applied
-            wrong = report.missing + report.stale
-            for start in range(0, max(len(wrong), len(report.extra)), BATCH):
-                with factory() as session:
-                    documents = [document(item) for item in _items(session, wrong[start:start + BATCH])]
-                backend.write(documents, deleted=report.extra[start:start + BATCH])
-            report.repaired = True
+            report = _repair(settings, factory, backend)
+            caught_up(settings)
             return report
         finally:
             backend.close()
+
+
+def _repair(settings: Settings, factory: sessionmaker[Session], backend: Backend) -> CheckReport:
+    """Index the pending changes, then fix every difference with the archive (lock held)."""
+    with factory() as session:
+        pending = session.scalar(select(func.count()).select_from(IndexChange)) or 0
+    applied = _apply_changes(settings, backend, factory)
+    report = _compare(settings, factory, backend)
+    report.pending, report.applied = pending, applied
+    wrong = report.missing + report.stale
+    for start in range(0, max(len(wrong), len(report.extra)), BATCH):
+        with factory() as session:
+            documents = [document(item) for item in _items(session, wrong[start:start + BATCH])]
+        backend.write(documents, deleted=report.extra[start:start + BATCH])
+    report.repaired = True
+    return report
 
 
 def _compare(settings: Settings, factory: sessionmaker[Session], backend: Backend | None = None) -> CheckReport:

@@ -1,4 +1,4 @@
-"""tantivy (Rust, through tantivy-py): the engine for large archives."""
+"""tantivy (Rust, through tantivy-py): the default engine, fast at any archive size."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Whoosh (pure Python): the default engine, good up to a few tens of thousands of items.
+"""Whoosh (pure Python, VEILLE_SEARCH=whoosh): good up to a few tens of thousands of items.
 
 Whoosh is slow wherever it walks postings in Python, so this backend reads each (field, term)
 once per index generation and caches it: a bit set (a Python integer, one bit per document)
