@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.test_bulletin_build import factory_of, paris, week  # noqa: F401  (fixture)
 from tests.test_web import get, site, text  # noqa: F401  (fixture)
-from veille.catalog import load_catalog
+from veille.catalog import CATEGORIES, load_catalog
 from veille.crawl import sync_sources
 from veille.db import transaction
 from veille.entry import Entry
@@ -236,3 +236,51 @@ def test_in_force_feed_holds_the_next_seven_days_in_date_order(site, week):
     assert [entry.id for entry in feed.entries] == ["urn:veille:article:j0", "urn:veille:article:j2",
                                                     "urn:veille:article:j6"]
     assert feed.feed.link == f"https://veille.test/en-vigueur/{today:%Y/%m}"
+
+
+# --- Finding the feeds: directory page, OPML, <link rel="alternate"> ---------------------------
+
+def test_directory_lists_every_rubrique_with_its_recent_count_and_both_feeds(site, week):
+    add_item(week, "recent", "Arrêté récent sur les dotations", topics=("finances-locales",))
+    add_item(week, "recent-masque", "Arrêté masqué", topics=("finances-locales",),
+             hidden_at=datetime.now(timezone.utc))
+    page = get(site, "/flux/")
+    assert page.status_code == 200
+    body = text(page.text)
+    assert "Un flux RSS vous apporte les nouveaux textes sans revenir sur le site" in body
+    assert "Finances locales - Dotations 1 RSS · Atom" in body  # 2017's items are older than 30 days
+    assert "Élections 0 RSS · Atom" in body
+    for slug in ("finances-locales", "elections", "tic-reseaux-telephonie", "commande-publique", "forets"):
+        assert f'href="/flux/rubriques/{slug}.rss"' in page.text and f'href="/flux/rubriques/{slug}.atom"' in page.text
+    for slug in CATEGORIES:
+        assert f'href="/flux/categories/{slug}.rss"' in page.text
+    assert 'href="/flux/veille.opml"' in page.text and 'href="/flux/en-vigueur.rss"' in page.text
+
+
+def test_opml_lists_every_feed_by_group_and_each_answers(site, week):
+    response = get(site, "/flux/veille.opml", headers={"Host": "pirate.example"})
+    assert response.status_code == 200 and response.headers["content-type"] == "text/x-opml; charset=utf-8"
+    root = etree.fromstring(response.content)
+    assert root.get("version") == "2.0" and root.findtext("head/title") == "Veille – flux RSS"
+    groups = {group.get("text"): [(feed.get("text"), feed.get("xmlUrl")) for feed in group]
+              for group in root.find("body")}
+    assert list(groups) == ["Veille", "Catégories de sources", "Rubriques"]
+    assert groups["Catégories de sources"][0] == ("Journal officiel", "https://veille.test/flux/categories/journal-officiel.rss")
+    assert [label for label, _ in groups["Rubriques"]] == [
+        "Finances locales - Dotations", "Élections", "TIC - Réseaux - Téléphonie",
+        "Commande publique - Marchés publics", "Environnement - Forêts"]
+    urls = [url for feeds in groups.values() for _, url in feeds]
+    assert len(urls) == 2 + len(CATEGORIES) + 5
+    for url in urls:
+        assert url.startswith("https://veille.test/flux/")
+        feed = get(site, url.removeprefix("https://veille.test"))
+        assert feed.status_code == 200, url
+        parsed(feed)
+
+
+@pytest.mark.parametrize("path", ["/", "/flux/", "/bulletins/", "/articles/inconnu"])
+def test_pages_announce_the_feed(site, path):
+    page = get(site, path)
+    assert ('<link rel="alternate" type="application/rss+xml" title="Veille – toute la veille" href="/flux/tout.rss">'
+            in page.text)
+    assert '<link rel="alternate" type="application/atom+xml"' in page.text

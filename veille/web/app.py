@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
         app.register_blueprint(blueprint)
     from . import feeds
     app.register_blueprint(feeds.blueprint)
+    from . import feed_directory
+    app.register_blueprint(feed_directory.blueprint)
 
     hosts.install(app)
     app.before_request(_refuse_large_bodies)

@@ -1,0 +1,43 @@
+"""Where readers find the feeds: the directory page `/flux/` and the OPML list of every feed."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, Response, render_template
+from sqlalchemy import func, select
+
+from ..catalog import CATEGORIES
+from ..models import Item, ItemTopic
+from .context import db, veille
+from .syndication import xml_text
+
+blueprint = Blueprint("feed_directory", __name__)
+RECENT_DAYS = 30
+OPML_TYPE = "text/x-opml; charset=utf-8"
+
+
+@blueprint.get("/flux/")
+def directory():
+    since = datetime.now(timezone.utc) - timedelta(days=RECENT_DAYS)
+    counts = dict(db().execute(
+        select(ItemTopic.topic, func.count()).join(Item, Item.id == ItemTopic.item_id)
+        .where(Item.fetched_at >= since, Item.hidden_at.is_(None)).group_by(ItemTopic.topic)).all())
+    topics = [(topic, counts.get(slug, 0)) for slug, topic in veille("catalog").topics.items()]
+    return render_template("feeds.html", topics=topics, recent_days=RECENT_DAYS)
+
+
+@blueprint.get("/flux/veille.opml")
+def opml():
+    """OPML 2.0: one outline per group (the whole watch, the categories, the rubriques), one
+    feed per outline below it, as Thunderbird, FreshRSS and Miniflux import them."""
+    settings = veille("settings")
+    groups = [
+        ("Veille", [("Toute la veille", "tout"), ("Entrées en vigueur des 7 prochains jours", "en-vigueur")]),
+        ("Catégories de sources", [(label, f"categories/{slug}") for slug, label in CATEGORIES.items()]),
+        ("Rubriques", [(topic.label, f"rubriques/{slug}") for slug, topic in veille("catalog").topics.items()]),
+    ]
+    body = render_template("feeds/opml.xml", site_name=xml_text(settings.mail_from_name), groups=[
+        (title, [(xml_text(label), f"{settings.base_url}/flux/{path}.rss") for label, path in feeds])
+        for title, feeds in groups])
+    return Response(body, headers={"Content-Type": OPML_TYPE, "Cache-Control": "public, max-age=300",
+                                   "Content-Disposition": 'inline; filename="veille.opml"'})
