@@ -22,6 +22,7 @@ from .mailsettings import mail_settings
 from .message import composer
 from .models import DAILY, FREQUENCIES, WEEKLY
 from .outbox import SendBusy, deliver, enqueue, exclusive, pending_count
+from .pdfcache import folder_of, pdf_file
 from .render import Links, Reader, email_html, email_text, pdf, reading
 from .subscribers import AddressError, shown
 from .wording import typography
@@ -107,9 +108,22 @@ def _build(settings: Settings, factory, args, now, rebuild: bool = False):
     catalog = load_catalog(settings.feeds_path)
     try:
         with transaction(factory) as session:
-            return build(session, args.kind, _day(settings, args, now), catalog, settings.timezone, now, rebuild)
+            edition, built = build(session, args.kind, _day(settings, args, now), catalog, settings.timezone, now,
+                                   rebuild)
     except EditionError as exc:
         raise UsageError(str(exc)) from None
+    if built:  # the web serves this file: no reader waits for the rendering
+        _prepare_pdf(settings, edition)
+    return edition, built
+
+
+def _prepare_pdf(settings: Settings, edition) -> None:
+    try:
+        pdf_file(folder_of(settings), edition, reading(content_of(edition)), Links(settings.base_url),
+                 settings.mail_from_name)
+    except Exception as exc:  # the edition stands; the site renders the PDF when first asked
+        say(f"attention : PDF de l'édition non préparé ({exc.__class__.__name__} : {exc}) ; "
+            "le site le produira à la première demande.", error=True)
 
 
 @french

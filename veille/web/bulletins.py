@@ -5,10 +5,7 @@ its page and PDF (the emails already sent cannot be recalled).
 """
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -19,7 +16,8 @@ from ..bulletins.build import monday_of
 from ..bulletins.content import EditionContent
 from ..bulletins.editions import agreed, content_of, describe, find
 from ..bulletins.models import DAILY, WEEKLY, Edition
-from ..bulletins.render import KIND_PATHS, Links, page_html, pdf, reading
+from ..bulletins.pdfcache import folder_of, pdf_file
+from ..bulletins.render import KIND_PATHS, Links, page_html, reading
 from ..bulletins.wording import daily_title, weekly_title
 from ..models import Item
 from ..numbers import parse_int
@@ -104,21 +102,6 @@ def _without_hidden(content: EditionContent) -> tuple[EditionContent, list[str]]
 
 
 def _pdf(edition: Edition, view, sender: str, withdrawn: list[str]):
-    """The PDF of an edition, rendered once per build of it and set of withdrawn items; the
-    files of earlier builds or sets are removed."""
-    folder = veille("settings").home / "cache" / "pdf"
-    stem = f"{edition.kind}-{edition.day.isoformat()}-{edition.id}-"
-    variant = hashlib.sha256(" ".join(withdrawn).encode()).hexdigest()[:12] if withdrawn else "complet"
-    path = folder / f"{stem}{edition.built_at:%Y%m%dT%H%M%S%f}-{variant}.pdf"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        data = pdf(view, veille("links"), sender)  # absolute links: a PDF is read away from the site
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)  # concurrent requests each write whole files
-        for old in folder.glob(stem + "*.pdf"):
-            if old != path:
-                old.unlink(missing_ok=True)
+    path = pdf_file(folder_of(veille("settings")), edition, view, veille("links"), sender, withdrawn)
     filename = f"veille-{KIND_PATHS[edition.kind]}-{edition.day.isoformat()}.pdf"
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=filename)
