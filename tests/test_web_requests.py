@@ -42,7 +42,9 @@ def test_a_bad_host_header_is_a_french_400_logged_in_one_line(served):
         assert served.request("/", host=host).status == 200, host
     log = served.stop()
     assert log.count("en-tête Host invalide") == len(BAD_HOSTS) * len(paths)
-    assert len(log.splitlines()) == len(BAD_HOSTS) * len(paths), log[-3000:]
+    # One line each from the app (waitress may add its own « Task queue depth » notes under load).
+    ours = [line for line in log.splitlines() if "waitress" not in line]
+    assert len(ours) == len(BAD_HOSTS) * len(paths), log[-3000:]
     assert "Traceback" not in log
 
 
