@@ -234,3 +234,13 @@ def test_the_same_question_from_an_open_data_is_the_same_item(env, server):
     out = env.cli("crawl").out
     assert "2 sources relevées : 4 nouveaux" in out, out
     assert items(env)["17-5210QE.htm"]["sources"] == ["an-qe", "dila-qe"]
+
+
+def test_a_question_number_in_other_digits_is_refused_not_rewritten():
+    """int("٩٨٠١") is 9801: the question would take the key and address of another one."""
+    redif = fixture("REDIF_ANQ20250040.xml").replace(
+        b"<numeroQuestion>9801</numeroQuestion>", "<numeroQuestion>٩٨٠١</numeroQuestion>".encode())
+    result = parse_redif(redif)
+    assert "QANR5L17QE9801" not in by_key(result)
+    assert result.warnings == ["question 1 de la section QE ignorée : champ « idQuestion/numeroQuestion » "
+                               "invalide « ٩٨٠١ »"]

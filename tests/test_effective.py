@@ -72,3 +72,9 @@ def test_add_months_clamps_to_the_end_of_the_month():
     assert add_months(date(2017, 3, 31), 1) == date(2017, 4, 30)
     assert add_months(date(2017, 11, 30), 3) == date(2018, 2, 28)
     assert add_months(date(2017, 1, 15), 12) == date(2018, 1, 15)
+
+
+def test_only_ascii_digits_count():
+    assert find_effective_date("Le présent décret entre en vigueur le ١٥ janvier ٢٠٢٧.", date(2026, 3, 1)) is None
+    assert find_effective_date("Le présent arrêté entre en vigueur ٣٠ jours après sa publication.",
+                               date(2026, 3, 1)) is None

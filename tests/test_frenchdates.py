@@ -120,3 +120,13 @@ def test_hostile_text_reads_what_it_says_and_never_hangs(hostile, expected):
     day, moment = found[0]
     assert day == expected
     assert (moment.astimezone(ZoneInfo("Europe/Paris")).date() if moment else None) == expected
+
+
+@pytest.mark.parametrize("text", ["١٠ mars ٢٠٢٦", "10/03/٢٠٢٦", "٢٠٢٦-03-10", "1٠ mars 2026"])
+def test_only_ascii_digits_make_a_date(text):
+    """Python's \\d and int() take Arabic-Indic digits for numbers: official sources write none."""
+    assert parse_french_date(text, tz=timezone.utc) is None and parse_french_day(text) is None
+
+
+def test_fullwidth_digits_fold_to_ascii_ones():
+    assert parse_french_day("１０ mars ２０２６") == date(2026, 3, 10)  # NFKD, as for every folded text

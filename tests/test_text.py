@@ -70,3 +70,20 @@ def test_canonical_url_drops_session_tracking_and_fragment():
     assert canonical_url("https://a.fr/p?b=2&a=1&xtor=RSS-1") == "https://a.fr/p?a=1&b=2"
     assert canonical_url("ftp://a.fr/x") is None
     assert canonical_url("http://a.fr:8080/x") == "http://a.fr:8080/x"
+
+
+def test_identifiers_are_ascii_digits_only():
+    from veille.official import find_jorf_id, find_nor
+    assert find_nor("NOR : TERB٢٠٠١٢٣٤A") is None and find_nor("NOR : TERB2001234A") == "TERB2001234A"
+    assert find_jorf_id("JORFTEXT０００042607001") is None
+
+
+def test_absolute_http_url_drops_what_browsers_drop_and_refuses_the_rest():
+    from veille.urls import absolute_http_url
+    base = "https://www.exemple.gouv.fr/actu/page"
+    assert absolute_http_url("http://ex.org/a\tb\n") == "http://ex.org/ab"
+    assert absolute_http_url(" java\tscript:alert(1)", base) is None
+    assert absolute_http_url("java%09script:alert(1)") is None
+    assert absolute_http_url("java%09script:alert(1)", base) == "https://www.exemple.gouv.fr/actu/java%09script:alert(1)"
+    assert absolute_http_url("https://ex.org:99999/x") is None
+    assert absolute_http_url("\x00http://ex.org/") is None

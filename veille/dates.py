@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 # Go's time.String(): "2020-12-31 08:54:22.70 +0100 CET m=+298.32"
-GO_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s+([+-]\d{4})(?:\s+[A-Z]{2,5})?(?:\s+m=[+-][\d.]+)?$")
+GO_RE = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.[0-9]+)?\s+([+-][0-9]{4})(?:\s+[A-Z]{2,5})?(?:\s+m=[+-][0-9.]+)?$")
 NO_DATE_YEARS = (2999, 2222)  # DILA sentinels for "no date" and "deferred"
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 from .dates import plausible_date
+from .numbers import parse_int
 from .text import fold
 
 MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
@@ -16,7 +17,7 @@ NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "si
 ORDINALS = {"second": 2, "deuxieme": 2, "troisieme": 3, "quatrieme": 4, "sixieme": 6}
 
 # Everything below reads text already folded: lower case, no accents, one space between words.
-DATE_RE = re.compile(r"(?<!\d)(1 ?er|premier|[0-3]?\d) (" + "|".join(MONTHS) + r") (\d{4})\b")
+DATE_RE = re.compile(r"(?<![0-9])(1 ?er|premier|[0-3]?[0-9]) (" + "|".join(MONTHS) + r") ([0-9]{4})\b")
 PUBLICATION = r"(?:sa|leur|la) publication"
 # Strong phrases first: "s'applique à compter du…" only counts when no text says "entre en vigueur".
 TRIGGERS = (
@@ -33,7 +34,7 @@ MONTH_START_RE = re.compile(
     r"(?:premier|1 ?er) jour du (?:(" + "|".join(ORDINALS) + r") )?mois "
     rf"(?:suivant|qui suit) (?:celui de |la date de )?{PUBLICATION}")
 DELAY_RE = re.compile(
-    r"(?<!\d)(\d{1,3}|" + "|".join(NUMBERS) + r") (jours?|mois|ans?) "
+    r"(?<![0-9])([0-9]{1,3}|" + "|".join(NUMBERS) + r") (jours?|mois|ans?) "
     rf"(?:apres|a compter de|suivant) (?:la date de )?{PUBLICATION}")
 
 
@@ -75,7 +76,8 @@ def _clause_date(clause: str, published: date | None) -> date | None:
 
 
 def _absolute(match: re.Match, _published: date | None) -> date | None:
-    day = int(match.group(1)) if match.group(1).isdigit() else 1  # "1er", "premier"
+    day = parse_int(match.group(1))
+    day = 1 if day is None else day  # "1er", "premier"
     try:
         return plausible_date(date(int(match.group(3)), MONTHS[match.group(2)], day))
     except ValueError:  # 31 février
@@ -99,7 +101,8 @@ def _month_start(match: re.Match, published: date | None) -> date | None:
 def _delay(match: re.Match, published: date | None) -> date | None:
     if published is None:
         return None
-    count = int(match.group(1)) if match.group(1).isdigit() else NUMBERS[match.group(1)]
+    count = parse_int(match.group(1))
+    count = NUMBERS[match.group(1)] if count is None else count
     unit = match.group(2)
     if unit.startswith("jour"):
         return published + timedelta(days=count)

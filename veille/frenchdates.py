@@ -25,13 +25,13 @@ MONTHS = {
     "decembre": 12, "dec": 12,
 }
 _MONTH_ALTERNATION = "|".join(sorted(MONTHS, key=len, reverse=True))  # "septembre" before "sept"
-DAY_MONTH = rf"(?<!\d)(?P<day>\d{{1,2}})(?:\s?er)?\s?(?P<month>{_MONTH_ALTERNATION})(?![a-z])\.?\s?(?P<year>\d{{4}})(?!\d)"
-NUMERIC = r"(?<!\d)(?P<nday>\d{1,2})(?P<sep>[/.-])(?P<nmonth>\d{1,2})(?P=sep)(?P<nyear>\d{4})(?!\d)"
-ISO = r"(?<!\d)(?P<iyear>\d{4})-(?P<imonth>\d{2})-(?P<iday>\d{2})(?!\d)"
+DAY_MONTH = rf"(?<![0-9])(?P<day>[0-9]{{1,2}})(?:\s?er)?\s?(?P<month>{_MONTH_ALTERNATION})(?![a-z])\.?\s?(?P<year>[0-9]{{4}})(?![0-9])"
+NUMERIC = r"(?<![0-9])(?P<nday>[0-9]{1,2})(?P<sep>[/.-])(?P<nmonth>[0-9]{1,2})(?P=sep)(?P<nyear>[0-9]{4})(?![0-9])"
+ISO = r"(?<![0-9])(?P<iyear>[0-9]{4})-(?P<imonth>[0-9]{2})-(?P<iday>[0-9]{2})(?![0-9])"
 # "à 10h", "à 10 h 30", ", 14:05", "T14:05:00+01:00" (text is folded: "à" is "a", "T" is "t").
-TIME = (r"(?:(?:\s?[,a-]\s?|\s|t)(?P<hour>\d{1,2})\s?"
-        r"(?:h(?:eures?)?(?![a-z])\s?(?P<hmin>\d{2})?|:(?P<min>\d{2})(?::(?P<sec>\d{2}))?(?:[.,]\d+)?)"
-        r"(?!\d)(?:\s?(?P<zone>z|[+-]\d{2}:?\d{2}))?)?")
+TIME = (r"(?:(?:\s?[,a-]\s?|\s|t)(?P<hour>[0-9]{1,2})\s?"
+        r"(?:h(?:eures?)?(?![a-z])\s?(?P<hmin>[0-9]{2})?|:(?P<min>[0-9]{2})(?::(?P<sec>[0-9]{2}))?(?:[.,][0-9]+)?)"
+        r"(?![0-9])(?:\s?(?P<zone>z|[+-][0-9]{2}:?[0-9]{2}))?)?")
 DATE_RE = re.compile(rf"(?:{DAY_MONTH}|{NUMERIC}|{ISO}){TIME}")
 
 

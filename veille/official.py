@@ -6,9 +6,9 @@ import re
 # Texts of these source categories are official texts: they own the NOR they state, have a
 # nature ("Décret n°…") and may state their entry into force. Elsewhere a NOR is a citation.
 OFFICIAL_CATEGORIES = {"journal-officiel", "circulaires"}
-NOR_RE = re.compile(r"\bNOR\s*:?\s*([A-Z]{4}\d{7}[A-Z])\b")
-BARE_NOR_RE = re.compile(r"^[A-Z]{4}\d{7}[A-Z]$")
-JORFTEXT_RE = re.compile(r"\b(JORFTEXT\d{12})\b")
+NOR_RE = re.compile(r"\bNOR\s*:?\s*([A-Z]{4}[0-9]{7}[A-Z])\b")
+BARE_NOR_RE = re.compile(r"^[A-Z]{4}[0-9]{7}[A-Z]$")
+JORFTEXT_RE = re.compile(r"\b(JORFTEXT[0-9]{12})\b")
 NATURES = (
     ("LOI ORGANIQUE", r"loi organique"),
     ("LOI", r"loi"),
@@ -51,7 +51,7 @@ def guess_nature(title: str) -> str | None:
     return None
 
 
-NOR_MENTION_RE = re.compile(r"\b([A-Z]{4}\d{7}[A-Z])\b")
+NOR_MENTION_RE = re.compile(r"\b([A-Z]{4}[0-9]{7}[A-Z])\b")
 
 
 def mentioned_ids(text: str) -> set[str]:

@@ -1,17 +1,22 @@
 """Canonical URLs: one spelling per document, whatever tracking or session junk it carries."""
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PREFIXES = ("utm_", "xtor", "at_", "pk_", "mtm_")
 TRACKING_KEYS = {"fbclid", "gclid", "xtref", "wt.mc_id"}
+NEWLINES_AND_TABS = str.maketrans("", "", "\t\n\r")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def absolute_http_url(url: str | None, base: str | None = None) -> str | None:
     """The URL made absolute against base; None unless http or https."""
     if not url or not url.strip():
         return None
-    url = url.strip()
+    url = url.strip().translate(NEWLINES_AND_TABS)  # what browsers drop from a URL, as WHATWG says
+    if CONTROL_RE.search(url):
+        return None
     if base:
         try:
             url = urljoin(base, url)
@@ -19,6 +24,7 @@ def absolute_http_url(url: str | None, base: str | None = None) -> str | None:
             return None
     try:
         parts = urlsplit(url)
+        parts.port  # raises on a port out of range
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:

@@ -51,7 +51,7 @@ class DumpNames:
 
 def daily_dumps(prefix: str) -> DumpNames:
     """`PREFIX_YYYYMMDD-HHMMSS.tar.gz`: the daily dumps of JORF, JADE, LEGI…"""
-    return DumpNames(re.compile(rf"^{re.escape(prefix)}_(?P<stamp>\d{{8}}-\d{{6}})\.tar\.gz$"),
+    return DumpNames(re.compile(rf"^{re.escape(prefix)}_(?P<stamp>[0-9]{{8}}-[0-9]{{6}})\.tar\.gz$"),
                      f"{prefix}_AAAAMMJJ-HHMMSS.tar.gz")
 
 

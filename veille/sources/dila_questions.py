@@ -26,10 +26,10 @@ from .dila import DumpNames, iter_members
 from .opendata import capped, inner_html, official_day, shown, well_formed_html
 from .questions import LEGISLATURE_RE, NUMBER_RE, Question
 
-TAZ_NAMES = DumpNames(re.compile(r"^ANQ\d{8}\.taz$"), "ANQAAAANNNN.taz")  # the year, then the issue number
-REDIF_RE = re.compile(r"^REDIF_ANQ\d{1,12}\.xml$")
+TAZ_NAMES = DumpNames(re.compile(r"^ANQ[0-9]{8}\.taz$"), "ANQAAAANNNN.taz")  # the year, then the issue number
+REDIF_RE = re.compile(r"^REDIF_ANQ[0-9]{1,12}\.xml$")
 # texteQuestion opens with the number and the JO day of the question: "13382. — 10 mars 2026. — Mme …".
-HEADER_RE = re.compile(r"^\s*\d{1,7}\s*\.\s*[—–-]\s*(?P<day>[^—–.<]{1,40}?)\s*\.\s*[—–-]\s*")
+HEADER_RE = re.compile(r"^\s*[0-9]{1,7}\s*\.\s*[—–-]\s*(?P<day>[^—–.<]{1,40}?)\s*\.\s*[—–-]\s*")
 # An ANQ file holds written questions only: in the REP section, the type REP names the section.
 WRITTEN_TYPES = ("QE", "REP", None)
 

@@ -9,6 +9,7 @@ import re
 import feedparser
 
 from ..catalog import Source
+from ..charset import UNCERTAIN, declares_encoding, uncertain_encoding
 from ..dates import parse_datetime
 from ..entry import NO_IDENTITY, NO_TEXT, Entry, ParseError, ParseResult, Skip, failure
 from ..official import BARE_NOR_RE, OFFICIAL_CATEGORIES, JORFTEXT_RE, find_jorf_id, find_nor, guess_nature
@@ -17,6 +18,7 @@ from ..urls import absolute_http_url, canonical_url
 from ..xmlsafe import refuse_entity_declarations
 
 FEED_ROOT_RE = re.compile(rb"<(?:\w+:)?(rss|feed|RDF)\b")
+XML_ENCODING_RE = re.compile(rb"^\s*<\?xml[^>]*\bencoding\s*=")
 TITLE_CHARS = 120  # a title made of the first words of the text
 
 
@@ -41,6 +43,10 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
             warnings.append(f"flux mal formé, lu en mode tolérant : {problem}")
     elif not parsed.version:
         raise ParseError("le document n'est pas un flux RSS ou Atom")
+
+    if parsed.entries and not declares_encoding(content, content_type, XML_ENCODING_RE) \
+            and uncertain_encoding(content):
+        return ParseResult(entries=[], warnings=warnings, skipped={UNCERTAIN: len(parsed.entries)})
 
     # Items without a date of their own take the channel's (legifrss dates only the JO issue).
     feed_date = parse_datetime(parsed.feed.get("published"), parsed.feed.get("published_parsed"))

@@ -12,6 +12,7 @@ from bs4 import (BeautifulSoup, CData, Comment, MarkupResemblesLocatorWarning, N
                  XMLParsedAsHTMLWarning)
 
 from ..catalog import Source
+from ..charset import BOMS, PRESCAN_BYTES, UNCERTAIN, declares_encoding, http_charset, uncertain_encoding
 from ..entry import Entry, ParseError, ParseResult, Skip, failure
 from ..frenchdates import parse_french_date
 from ..official import OFFICIAL_CATEGORIES, find_jorf_id, find_nor, guess_nature
@@ -20,13 +21,10 @@ from ..urls import absolute_http_url, canonical_url
 
 SELECTOR_KEYS = ("item", "title", "link", "date", "summary")
 MAX_ITEMS = 1000
-PRESCAN_BYTES = 16_384
-HTTP_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 META_CHARSET_RE = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 # Browsers read Latin-1 and ASCII labels as windows-1252 (WHATWG Encoding), so do we.
 SINGLE_BYTE = {"cp1252", "iso8859-15"}
 AS_WINDOWS_1252 = {"iso8859-1", "ascii"}
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 JSESSIONID_RE = re.compile(r";jsessionid=[^?#/]*", re.IGNORECASE)
 UNWANTED_TAGS = ["script", "style", "noscript", "template"]
 PAGE_CHROME = ["nav", "header", "footer"]
@@ -44,6 +42,8 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
     base = _base_url(soup, url)
     blocks = selectors["item"].select(soup)
     notes: list[str] = []
+    if blocks and not declares_encoding(content, content_type, META_CHARSET_RE) and uncertain_encoding(content):
+        return ParseResult(entries=[], skipped={UNCERTAIN: min(len(blocks), MAX_ITEMS)})
     if not blocks:
         return ParseResult(entries=[], warnings=[f"0 élément trouvé avec le sélecteur « {source.selectors['item']} »"])
     if len(blocks) > MAX_ITEMS:
@@ -95,7 +95,7 @@ def decode_html(content: bytes, content_type: str) -> str:
         if content.startswith(bom):
             return content.decode(encoding, errors="replace")
     meta = META_CHARSET_RE.search(content[:PRESCAN_BYTES])
-    declared = (_http_charset(content_type), meta and meta.group(1).decode("ascii"))
+    declared = (http_charset(content_type), meta and meta.group(1).decode("ascii"))
     for encoding in filter(None, map(_encoding, declared)):
         if encoding in SINGLE_BYTE and _is_utf8(content):
             return content.decode("utf-8")  # declared Latin-1, sent UTF-8
@@ -107,11 +107,6 @@ def decode_html(content: bytes, content_type: str) -> str:
         return content.decode("utf-8")
     except UnicodeDecodeError:
         return content.decode("cp1252", errors="replace")
-
-
-def _http_charset(content_type: str) -> str | None:
-    match = HTTP_CHARSET_RE.search(content_type or "")
-    return match.group(1) if match else None
 
 
 def _encoding(label: str | None) -> str | None:

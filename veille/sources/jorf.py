@@ -25,10 +25,10 @@ from ..official import BARE_NOR_RE
 from ..text import clean_text, fold, html_to_text
 
 LEGIFRANCE = "https://www.legifrance.gouv.fr"
-TEXT_ID_RE = re.compile(r"^(?:JORF|LEGI)TEXT\d{12}$")
-ARTICLE_ID_RE = re.compile(r"^(?:JORF|LEGI)ARTI\d{12}$")
-CONTAINER_ID_RE = re.compile(r"^JORFCONT\d{12}$")
-SECTION_ID_RE = re.compile(r"^(?:JORF|LEGI)SCTA\d{12}$")
+TEXT_ID_RE = re.compile(r"^(?:JORF|LEGI)TEXT[0-9]{12}$")
+ARTICLE_ID_RE = re.compile(r"^(?:JORF|LEGI)ARTI[0-9]{12}$")
+CONTAINER_ID_RE = re.compile(r"^JORFCONT[0-9]{12}$")
+SECTION_ID_RE = re.compile(r"^(?:JORF|LEGI)SCTA[0-9]{12}$")
 JO_NUMBER_RE = re.compile(r"n\s*[°º]\s*([0-9]{1,6})(?![0-9])", re.IGNORECASE)
 NUMBER_RE = re.compile(r"[0-9]{1,6}")  # bounded: int() of a hostile 5 000-digit string raises
 NOMINATIVE = "mesures nominatives"

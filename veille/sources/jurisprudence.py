@@ -19,7 +19,7 @@ NATURE = "DÉCISION"
 LEGIFRANCE_URL = "https://www.legifrance.gouv.fr/ceta/id/{id}"
 JUDILIBRE_URL = "https://www.courdecassation.fr/decision/{id}"
 JUSTICE_ADMIN_URL = "https://opendata.justice-administrative.fr/recherche/shareFile/{code}/{id}"
-DILA_ID_RE = re.compile(r"^[A-Z]{4,8}\d{12}$")
+DILA_ID_RE = re.compile(r"^[A-Z]{4,8}[0-9]{12}$")
 JUDILIBRE_ID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 JUSTICE_ADMIN_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 # Recueil Lebon codes, in Légifrance's words; other codes are kept as they are.
@@ -33,7 +33,7 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 ZONES = {"introduction": "Introduction", "expose": "Exposé du litige", "moyens": "Moyens",
          "motivations": "Motivation", "dispositif": "Dispositif", "annexes": "Annexes"}
 BACKTICK_RE = re.compile(r"(?<=[^\W\d_])`(?=[^\W\d_])")  # D`UTILISATION -> D’UTILISATION
-ABSTRACT_CODE_RE = re.compile(r"^\s*\d{2,3}(?:-\d{2,3})+\s+")  # "51-02-01 1) a) Les c et j…"
+ABSTRACT_CODE_RE = re.compile(r"^\s*[0-9]{2,3}(?:-[0-9]{2,3})+\s+")  # "51-02-01 1) a) Les c et j…"
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
 LIST_KEYS_IN_ORDER = ("results", "resolved", "unresolved")  # resolved labels beat raw codes
 LIST_KEYS = set(LIST_KEYS_IN_ORDER)

@@ -26,8 +26,8 @@ MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_WARNINGS = 50
 MEMBER_SUFFIXES = (".json", ".xml")
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError)
-ISO_DAY_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
-FRENCH_DAY_RE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+ISO_DAY_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ].*)?$")
+FRENCH_DAY_RE = re.compile(r"^([0-9]{2})/([0-9]{2})/([0-9]{4})$")
 CLOSING_BR_RE = re.compile(r"</br\s*>", re.IGNORECASE)  # browsers read </br> as <br>
 SUMMARY_MIN_WORDS = 12
 

@@ -27,8 +27,8 @@ TYPES = {  # code -> (title label, nature)
 XSI_TYPES = {"QuestionEcrite_Type": "QE", "QuestionGouvernement_Type": "QG", "QuestionOrale_Type": "QOSD"}
 QUESTION_URL = "https://questions.assemblee-nationale.fr/q{leg}/{leg}-{number}{type}.htm"
 UID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-NUMBER_RE = re.compile(r"^\d{1,7}$")
-LEGISLATURE_RE = re.compile(r"^\d{1,3}$")
+NUMBER_RE = re.compile(r"^[0-9]{1,7}$")
+LEGISLATURE_RE = re.compile(r"^[0-9]{1,3}$")
 UNANSWERED = "question sans réponse (enregistrée à sa réponse)"
 EMPTY = "question sans texte ni réponse"
 
