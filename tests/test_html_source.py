@@ -9,6 +9,7 @@ from tests.conftest import FIXTURES, SAMPLES, needs_samples
 from veille.catalog import Source
 from veille.entry import ParseError
 from veille.sources import html
+from veille.charset import UNCERTAIN
 from veille.sources.html import NO_LINK, article_text, decode_html, parse
 from veille.text import html_to_text
 
@@ -289,3 +290,15 @@ def test_legifrance_article_text_drops_scripts():
     content = (SAMPLES / "html" / "legifrance_old_echeancier_loi_JORFDOLE000024106525_2017.html").read_bytes()
     text = article_text(content, "https://www.legifrance.gouv.fr/affichLoiPubliee.do", "text/html", None)
     assert "<script" not in text and "affichTexte.do?cidTexte=JORFTEXT" in text
+
+
+def test_an_undeclared_legacy_encoding_is_flagged_not_stored_garbled():
+    text = "Постановление правительства о местном самоуправлении"
+    page = f"<html><body><p class='a'><a href='/1'>{text}</a></p><p class='a'><a href='/2'>{text}</a></p></body></html>"
+    result = parse(page.encode("koi8-r"), MINISTRY, "text/html", source({"item": "p.a"}))
+    assert result.entries == [] and result.skipped == {UNCERTAIN: 2}
+    declared = parse(page.encode("koi8-r"), MINISTRY, "text/html; charset=koi8-r", source({"item": "p.a"}))
+    assert [e.title for e in declared.entries] == [text, text] and declared.skipped == {}
+    french = page.replace(text, "Arrêté préfectoral « sécurité » – œuvres").encode("cp1252")
+    assert [e.title for e in parse(french, MINISTRY, "text/html", source({"item": "p.a"})).entries] == [
+        "Arrêté préfectoral « sécurité » – œuvres"] * 2
