@@ -207,3 +207,43 @@ def test_both_backends_find_the_same_items(tmp_path_factory):
                                 index.search(SearchRequest(parse(q))).facets) for q in queries}
         index.close()
     assert answers["whoosh"] == answers["tantivy"]
+
+
+# One stem, "commun", for all of these: the exact form typed must rank first.
+SAME_STEM = {
+    "concours-commun": ("doc", dict(title="Concours commun d'attaché territorial : le calendrier",
+                                    summary="Les épreuves du concours commun ont lieu en mars.",
+                                    published=datetime(2023, 3, 1, tzinfo=timezone.utc))),
+    "communes-touristiques": ("dgcl", dict(title="Communes touristiques : le classement",
+                                           summary="Les conditions du classement en station.",
+                                           published=datetime(2023, 3, 2, tzinfo=timezone.utc))),
+    "commune-nouvelle": ("dgcl", dict(title="Créer une commune nouvelle : le guide",
+                                      summary="Les étapes de la fusion de deux collectivités.",
+                                      published=datetime(2023, 3, 3, tzinfo=timezone.utc))),
+    "commune-summary": ("doc", dict(title="Guide des nouveaux élus",
+                                    summary="Le rôle du maire et du conseil municipal dans la commune.",
+                                    published=datetime(2023, 3, 4, tzinfo=timezone.utc))),
+}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def same_stem(request, tmp_path_factory):
+    settings = settings_for(tmp_path_factory.mktemp(f"stem-{request.param}"), request.param)
+    stored = store(settings, corpus=SAME_STEM)
+    index_pending(settings, stored.factory)
+    index = open_backend(settings)
+    yield Searchable(stored, index)
+    index.close()
+
+
+@pytest.mark.parametrize("query, ranks", [
+    # the exact form first, in the title then in the summary; the stem alone after, title first
+    ("commune", ["commune-nouvelle", "commune-summary", "concours-commun", "communes-touristiques"]),
+    ("communes", ["communes-touristiques"]),
+    ("commun", ["concours-commun"]),
+    ("COMMUNE", ["commune-nouvelle", "commune-summary"]),  # case and accents do not make a form inexact
+])
+def test_the_exact_word_form_outranks_a_match_on_the_stem_alone(same_stem, query, ranks):
+    found = same_stem.found(query)
+    assert set(found) == set(SAME_STEM)  # the stem still finds them all
+    assert found[:len(ranks)] == ranks

@@ -336,3 +336,15 @@ def test_every_search_command_argument_has_help_text():
     missing = [(p.prog, a.dest) for p in parsers for a in p._actions if not a.help]
     assert missing == []
 
+
+
+def test_an_index_of_an_older_format_is_rebuilt(env, archive, backend):
+    settings = Settings.from_env()
+    old = current_generation(settings)
+    (backend_root(settings) / "current").write_text(old.name, encoding="utf-8")  # as format 1 wrote it
+    assert current_generation(settings) is None
+    result = env.cli("search", "--json", "intercommunalité")
+    assert result.code == 0, result.err
+    assert f"Index {backend} d'une version ancienne : reconstruction…" in result.err
+    assert len(result.out.splitlines()) == 12
+    assert current_generation(settings) not in (None, old) and not old.exists()

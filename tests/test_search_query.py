@@ -1,8 +1,18 @@
 """The query syntax and the French analysis, without an index."""
 import pytest
 
-from veille.search.analysis import identifiers, stems, word_stems
+from veille.search.analysis import folded, identifiers, stems, word_stems
 from veille.search.query import MAX_CLAUSES, And, Filter, Identifier, Not, Or, Phrase, Term, parse
+
+
+def _term(word: str) -> Term:
+    """A typed word: its stem, and its form as written (folded) for ranking exact forms first."""
+    return Term(stems(word)[0], " ".join(folded(word)))
+
+
+def test_typed_words_keep_their_exact_form():
+    assert parse("Communes").root == Term("commun", "communes")
+    assert parse("l'arrêté").root == Term(stems("arrêté")[0], "arrete")
 
 
 def test_analysis_folds_stems_and_splits_as_documents_are_indexed():
@@ -23,9 +33,9 @@ def test_identifiers_are_found_whole_and_normalised():
 
 def test_words_phrases_or_and_exclusion():
     query = parse('marchés "seuil de dispense" OR plafond -circulaire')
-    assert query.root == And((Term(stems("marchés")[0]),
-                              Or((Phrase(tuple(stems("seuil de dispense"))), Term(stems("plafond")[0]))),
-                              Not(Term(stems("circulaire")[0]))))
+    assert query.root == And((_term("marchés"),
+                              Or((Phrase(tuple(stems("seuil de dispense"))), _term("plafond"))),
+                              Not(_term("circulaire"))))
     assert parse("a OU b NOT c") == parse("a OR b -c")
 
 
@@ -60,16 +70,16 @@ def test_odd_input_without_a_word_lists_everything_and_says_why(text, warnings):
 
 
 def test_odd_input_with_words_searches_those_words():
-    assert parse("x:y:z").root == And((Term("x"), Phrase(("y", "z"))))  # not a field: words
+    assert parse("x:y:z").root == And((_term("x"), Phrase(("y", "z"))))  # not a field: words
     assert parse('"' * 9_999).root is None
-    assert parse("((fibre").root == Term(stems("fibre")[0])
-    assert parse("- fibre").root == Term(stems("fibre")[0])  # a lone dash excludes nothing
+    assert parse("((fibre").root == _term("fibre")
+    assert parse("- fibre").root == _term("fibre")  # a lone dash excludes nothing
 
 
 def test_unbalanced_quotes_and_parentheses_are_closed():
     assert parse('"fibre optique').root == Phrase(tuple(stems("fibre optique")))
-    assert parse("(fibre OR cuivre").root == Or((Term(stems("fibre")[0]), Term(stems("cuivre")[0])))
-    assert parse("fibre)").root == Term(stems("fibre")[0])
+    assert parse("(fibre OR cuivre").root == Or((_term("fibre"), _term("cuivre")))
+    assert parse("fibre)").root == _term("fibre")
 
 
 def test_a_query_of_only_operators_or_stop_words_lists_everything_and_says_so():

@@ -21,7 +21,7 @@ from . import PER_PAGE, SearchRequest, open_backend
 from .document import nature_key
 from .highlight import render
 from .indexer import IndexBusy, check, index_pending, reindex
-from .layout import Lag, current_generation, lag, size_on_disk
+from .layout import Lag, current_generation, lag, outdated, size_on_disk
 from .query import parse
 
 FACET_TITLES = {"topics": "Rubriques", "category": "Sources", "nature": "Natures", "year": "Années"}
@@ -102,7 +102,8 @@ def cmd_search(settings: Settings, args) -> int:
         raise UsageError(f"période vide : --since {args.since.isoformat()} est après --until {args.until.isoformat()}")
     factory = open_archive(settings)
     if current_generation(settings) is None:
-        print("Première recherche : création de l'index…", file=sys.stderr)
+        print(f"Index {settings.search_backend} d'une version ancienne : reconstruction…" if outdated(settings)
+              else "Première recherche : création de l'index…", file=sys.stderr)
         index_pending(settings, factory)
     elif missed := lag(settings):
         print(f"Index {settings.search_backend} : {_missed(missed, settings)} pendant l'usage d'un autre moteur, "

@@ -12,6 +12,7 @@ from .analysis import identifiers
 # Field kinds: how a backend indexes a field.
 ID = "id"  # the item id: stored, exact, unique
 TEXT = "text"  # analysed with the French stemmer; searched for words and phrases
+EXACT = "exact"  # a TEXT field's words as written (case and accents folded, not stemmed): ranking only
 SPELL = "spell"  # the words of titles as written, lower-cased: the vocabulary of "did you mean"
 IDENT = "ident"  # exact identifiers (NOR, JORFTEXT, "2020-1622", "l1211-1")
 KEYWORD = "keyword"  # exact values, several per item allowed: filters and facets
@@ -51,11 +52,23 @@ FIELDS: tuple[Field, ...] = (
     Field("fingerprint", VERSION, stored=True),
 )
 TEXT_FIELDS = tuple(f for f in FIELDS if f.kind == TEXT and f.public)
+# An exact word form scores, on top of its stem's score, EXACT_BOOST times that score in the same
+# field: "commune" ranks items about a commune above « concours commun », which shares its stem.
+EXACT_BOOST = 2.0
 IDENT_FIELDS = tuple(f for f in FIELDS if f.kind == IDENT and f.public)
 FACETS = ("topics", "category", "nature", "year")
 SNIPPET_FIELDS = ("summary", "body")  # where snippets are looked for, in this order
 DERIVED_FROM_CONTENT = {"summary", "body", "refs", "fingerprint"}  # follow from Item.content_hash
-SCHEMA_VERSION = 1  # bump when document() changes, so that `veille index check` sees every item as stale
+SCHEMA_VERSION = 2  # bump when document() or the index fields change: every index is then rebuilt
+
+
+def exact_field(field: Field) -> Field:
+    """The companion of a TEXT field that indexes its words as written, for ranking (backends
+    fill it from the TEXT field: it is not part of the document)."""
+    return Field(f"{field.name}_exact", EXACT, boost=field.boost * EXACT_BOOST)
+
+
+EXACT_FIELDS = {f.name: exact_field(f) for f in TEXT_FIELDS}  # TEXT field name -> its exact companion
 
 
 def document(item: Item) -> dict:

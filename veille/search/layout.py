@@ -1,6 +1,7 @@
 """Where the indexes live: VEILLE_INDEX_DIR/<engine>/ for each engine, so switching
 VEILLE_SEARCH keeps the other engine's index. Each engine's folder holds generations of its
-index and a `current` file naming the one in use, so `veille reindex` builds a new generation
+index and a `current` file naming the one in use and the index format it was built with
+(document.SCHEMA_VERSION: an index of another format is rebuilt, as if absent), so `veille reindex` builds a new generation
 beside the old one and swaps it in with one atomic rename; readers of the old one are never blocked.
 
 Only the configured engine follows the archive. While it indexes changes, every other engine's
@@ -16,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..config import SEARCH_BACKENDS, Settings
+from .document import SCHEMA_VERSION
 
 POINTER = "current"
 LAGGING = "lagging"
@@ -36,13 +38,25 @@ def lock_path(settings: Settings) -> Path:
 
 
 def current_generation(settings: Settings, engine: str | None = None) -> Path | None:
-    root = backend_root(settings, engine)
+    """The engine's index in use, None when it has none or one of an older format."""
+    name, version = _pointer(settings, engine)
+    path = backend_root(settings, engine) / name
+    return path if name and version == str(SCHEMA_VERSION) and path.is_dir() else None
+
+
+def outdated(settings: Settings, engine: str | None = None) -> bool:
+    """The engine has an index, of an older format: the next indexing rebuilds it."""
+    name, version = _pointer(settings, engine)
+    return bool(name) and version != str(SCHEMA_VERSION)
+
+
+def _pointer(settings: Settings, engine: str | None) -> tuple[str, str]:
+    """(generation name, format) from the `current` file; ("", "") without one."""
     try:
-        name = (root / POINTER).read_text(encoding="utf-8").strip()
+        words = (backend_root(settings, engine) / POINTER).read_text(encoding="utf-8").split()
     except (FileNotFoundError, NotADirectoryError):
-        return None
-    path = root / name
-    return path if name and path.is_dir() else None
+        return "", ""
+    return (words + ["", "1"])[0], (words + ["1", "1"])[1]
 
 
 def new_generation(settings: Settings) -> Path:
@@ -57,7 +71,7 @@ def make_current(settings: Settings, path: Path) -> None:
     """Swap `path` in, then remove the engine's older generations. A new generation holds the
     whole archive: it lags behind nothing."""
     root = backend_root(settings)
-    _replace(root / POINTER, path.name)
+    _replace(root / POINTER, f"{path.name} {SCHEMA_VERSION}")
     for child in root.iterdir():
         if child.is_dir() and child != path:
             shutil.rmtree(child, ignore_errors=True)

@@ -29,6 +29,7 @@ MAX_DEPTH = 8
 @dataclass(frozen=True)
 class Term:
     stem: str
+    form: str = ""  # the word as typed, folded: documents holding that very form rank first
 
 
 @dataclass(frozen=True)
@@ -244,10 +245,12 @@ class _Parser:
 
     def word(self, word: str) -> Node | None:
         found = word_stems(word)
-        if len(found) == 1:
-            bare = strip_elision(word)
-            self.words.append((bare, " ".join(folded(bare))))
-        return _phrase(found)
+        if len(found) != 1:
+            return _phrase(found)
+        bare = strip_elision(word)
+        form = " ".join(folded(bare))
+        self.words.append((bare, form))
+        return Term(found[0], form)
 
     def filter(self, name: str, raw: str) -> Node | None:
         value = "-".join(folded(raw))

@@ -8,9 +8,9 @@ import tantivy
 from tantivy import Occur, Query
 
 from . import Backend, Hit, SearchRequest, SearchResult, Snippet, reporting
-from .analysis import LOWERED, STEMMED, analyzer
-from .document import (DATE, FACETS, FIELDS, ID, IDENT, IDENT_FIELDS, KEYWORD, SNIPPET_FIELDS, SPELL,
-                       STORED, TEXT, TEXT_FIELDS, VERSION, YEAR)
+from .analysis import FOLDED, LOWERED, STEMMED, analyzer
+from .document import (DATE, EXACT_FIELDS, FACETS, FIELDS, ID, IDENT, IDENT_FIELDS, KEYWORD, SNIPPET_FIELDS,
+                       SPELL, STORED, TEXT, TEXT_FIELDS, VERSION, YEAR)
 from .highlight import SNIPPET_CHARS, plain_snippet
 from .query import And, Filter, Identifier, Node, Not, Phrase, Term
 
@@ -32,6 +32,8 @@ def _schema() -> tantivy.Schema:
             builder.add_date_field(f.name, stored=f.stored, indexed=True, fast=True)
         elif f.kind == YEAR:
             builder.add_integer_field(f.name, indexed=True, fast=True)
+    for f in EXACT_FIELDS.values():
+        builder.add_text_field(f.name, tokenizer_name=FOLDED, index_option="freq")
     return builder.build()
 
 
@@ -39,7 +41,7 @@ class TantivyBackend(Backend):
     name = "tantivy"
 
     def __init__(self, index: tantivy.Index, path: Path):
-        for name in (STEMMED, LOWERED):
+        for name in (STEMMED, LOWERED, FOLDED):
             index.register_tokenizer(name, analyzer(name))
         self.index = index
         self.schema = index.schema
@@ -161,8 +163,9 @@ def _converted(snippet) -> Snippet:
 
 
 def _tantivy_document(doc: dict, schema: tantivy.Schema) -> tantivy.Document:
-    return tantivy.Document.from_dict({name: value for name, value in doc.items()
-                                       if value is not None and value != "" and value != []}, schema)
+    values = {name: value for name, value in doc.items() if value is not None and value != "" and value != []}
+    values.update({EXACT_FIELDS[name].name: value for name, value in values.items() if name in EXACT_FIELDS})
+    return tantivy.Document.from_dict(values, schema)
 
 
 def _filter(schema, name: str, values) -> Query:
@@ -171,8 +174,9 @@ def _filter(schema, name: str, values) -> Query:
 
 def _query(schema, node: Node) -> Query:
     if isinstance(node, Term):
-        return _should([Query.boost_query(Query.term_query(schema, f.name, node.stem), f.boost)
-                        for f in TEXT_FIELDS])
+        exact = [EXACT_FIELDS[f.name] for f in TEXT_FIELDS] if node.form else []
+        return _should([Query.boost_query(Query.term_query(schema, f.name, node.stem), f.boost) for f in TEXT_FIELDS]
+                       + [Query.boost_query(Query.term_query(schema, f.name, node.form), f.boost) for f in exact])
     if isinstance(node, Phrase):
         return _should([Query.boost_query(Query.phrase_query(schema, f.name, list(node.stems)), f.boost)
                         for f in TEXT_FIELDS])

@@ -30,9 +30,9 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
 from . import Backend, Hit, SearchRequest, SearchResult, reporting
-from .analysis import LOWERED, STEMMED, analyzer, stems, stop_stems
-from .document import (DATE, FACETS, FIELDS, ID, IDENT, IDENT_FIELDS, KEYWORD, SNIPPET_FIELDS, SPELL,
-                       STORED, TEXT, TEXT_FIELDS, VERSION, YEAR)
+from .analysis import FOLDED, LOWERED, STEMMED, analyzer, stems, stop_stems
+from .document import (DATE, EXACT_FIELDS, FACETS, FIELDS, ID, IDENT, IDENT_FIELDS, KEYWORD, SNIPPET_FIELDS,
+                       SPELL, STORED, TEXT, TEXT_FIELDS, VERSION, YEAR)
 from .highlight import plain_snippet, snippet
 from .query import And, Filter, Identifier, Node, Not, Or, Phrase, Term
 
@@ -100,6 +100,8 @@ def _schema() -> Schema:
             fields[f.name] = WID(sortable=True)
         elif f.kind == STORED:
             fields[f.name] = WSTORED()
+    for f in EXACT_FIELDS.values():
+        fields[f.name] = WTEXT(analyzer=FrenchTokenizer(FOLDED), phrase=False)
     fields[PAIRS] = WTEXT(analyzer=FrenchTokenizer(PAIRS), phrase=False)
     return Schema(**fields)
 
@@ -117,6 +119,7 @@ def _whoosh_document(doc: dict) -> dict:
         elif isinstance(value, list):
             value = " ".join(value)
         out[f.name] = value
+    out.update({EXACT_FIELDS[name].name: out[name] for name in EXACT_FIELDS if name in out})
     out[PAIRS] = SEPARATOR.join(doc.get(f.name) or "" for f in TEXT_FIELDS)
     return out
 
@@ -377,7 +380,9 @@ class _DocSets:
         """(boost, postings) of every searched word of the query: a document's score is the
         sum of its boosted BM25 scores for them (excluded words and filters score nothing)."""
         if isinstance(node, Term):
-            return [(f.boost, self.postings(f.name, node.stem)) for f in TEXT_FIELDS]
+            exact = [EXACT_FIELDS[f.name] for f in TEXT_FIELDS] if node.form else []
+            return [(f.boost, self.postings(f.name, node.stem)) for f in TEXT_FIELDS] + \
+                [(f.boost, self.postings(f.name, node.form)) for f in exact]
         if isinstance(node, Phrase):
             stop = stop_stems()
             return [c for stem in dict.fromkeys(node.stems) if stem not in stop for c in self.clauses(Term(stem))]
