@@ -28,14 +28,19 @@ class Searchable:
         return [self.names[hit.id] for hit in self.search(text, per_page=100, **options).hits]
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def archive(request, tmp_path_factory):
-    settings = settings_for(tmp_path_factory.mktemp(request.param), request.param)
-    stored = store(settings)
-    assert index_pending(settings, stored.factory) == len(ENTRIES)
+def indexed(folder, backend: str, corpus: dict = ENTRIES):
+    """The corpus stored and indexed, ready to search; closed when the caller's fixture ends."""
+    settings = settings_for(folder, backend)
+    stored = store(settings, corpus=corpus)
+    assert index_pending(settings, stored.factory) == len(corpus)
     index = open_backend(settings)
     yield Searchable(stored, index)
     index.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request, tmp_path_factory):
+    yield from indexed(tmp_path_factory.mktemp(request.param), request.param)
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -228,12 +233,7 @@ SAME_STEM = {
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def same_stem(request, tmp_path_factory):
-    settings = settings_for(tmp_path_factory.mktemp(f"stem-{request.param}"), request.param)
-    stored = store(settings, corpus=SAME_STEM)
-    index_pending(settings, stored.factory)
-    index = open_backend(settings)
-    yield Searchable(stored, index)
-    index.close()
+    yield from indexed(tmp_path_factory.mktemp(f"stem-{request.param}"), request.param, SAME_STEM)
 
 
 @pytest.mark.parametrize("query, ranks", [
