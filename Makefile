@@ -26,6 +26,13 @@ run: install
 	$(BIN)/veille items --limit 20
 	$(BIN)/veille serve
 
+# The demo set in its own archive and index (./var/demo), whatever VEILLE_* the shell holds.
+DEMO_ENV := env -u VEILLE_DATABASE_URL VEILLE_HOME=./var/demo VEILLE_INDEX_DIR=./var/demo/index
+
+demo: install
+	$(DEMO_ENV) $(BIN)/veille demo
+	$(DEMO_ENV) $(BIN)/veille serve
+
 test: install
 	@# The browser tests drive Chromium through Playwright; without it they are skipped, saying why.
 	sh scripts/system-packages.sh chromium || echo "Chromium non installé : les tests dans le navigateur seront ignorés." >&2

@@ -25,6 +25,8 @@ def test_shipped_catalog_is_valid_and_complete():
     assert 55 <= len(catalog.topics) <= 60
     assert "tic-reseaux-telephonie" in catalog.topics
     assert catalog.topics["tic-reseaux-telephonie"].label == "TIC - Réseaux - Téléphonie"
+    assert catalog.topics["tic-reseaux-telephonie"].theme == "Numérique"
+    assert all(topic.theme for topic in catalog.topics.values())  # every rubrique is listed under a theme
     feeds = [s for s in catalog.sources.values() if s.kind in ("rss", "atom")]
     assert len(catalog.sources) >= 20 and len(feeds) >= 20
     assert {s.category for s in catalog.sources.values()} == set(CATEGORIES)
@@ -85,6 +87,17 @@ sources:
     assert any(":9 : source « a » : champ « url » : adresse invalide" in e for e in errors)
     assert any(":10 : source « a » : champ « category » : catégorie inconnue « presse »" in e for e in errors)
     assert any(":11 : source « a » : champ « interval »" in e for e in errors)
+
+
+def test_a_theme_is_optional_text():
+    text = GOOD_TOPICS + """  - slug: elections
+    label: Élections
+    theme: [Institutions]
+sources: []
+"""
+    assert errors_of(text) == ["feeds.yaml:7 : rubrique « elections » : champ « theme » : doit être un texte non vide"]
+    catalog = parse_catalog(GOOD_TOPICS + "sources: []\n", Path("feeds.yaml"))
+    assert catalog.topics["finances-locales"].theme == ""
 
 
 def test_yaml_syntax_error_gives_the_line():

@@ -58,8 +58,10 @@ def test_results_with_marks_reference_facets_and_feed_link(site):
     assert "JORF n°0306 du 19 décembre 2020 - NOR : ECOM2031868D" in text(str(decree))
     assert "Commande publique - Marchés publics" in decree.get_text() and "Journal officiel" in decree.get_text()
     assert decree.find("a")["href"] == f"/articles/{site.archive.ids['seuils']}"
-    feed = link(page, "Suivre cette recherche par flux RSS")
+    feed = link(page, "Recherche « marchés publics » (RSS)")
     assert urlsplit(feed).path == "/flux/recherche.rss" and parse_qs(urlsplit(feed).query) == {"q": ["marchés publics"]}
+    announced = page.find("link", rel="alternate", type="application/atom+xml")["href"]
+    assert urlsplit(announced).path == "/flux/recherche.atom" and urlsplit(announced).query == urlsplit(feed).query
     assert page.select_one("#recherche-site")["value"] == "marchés publics"  # the site's box keeps the words
 
 

@@ -29,7 +29,7 @@ CATEGORIES: dict[str, str] = {
 
 KINDS = ("rss", "atom", "jorf", "html", "questions", "jurisprudence")
 
-TOPIC_KEYS = {"slug", "label", "keywords", "exclude", "ministries", "nor_prefixes", "an_rubriques"}
+TOPIC_KEYS = {"slug", "label", "theme", "keywords", "exclude", "ministries", "nor_prefixes", "an_rubriques"}
 SOURCE_KEYS = {
     "id", "name", "kind", "url", "category", "topics", "interval",
     "allow_private", "enabled", "options", "selectors",
@@ -44,6 +44,7 @@ class Topic:
     slug: str
     label: str
     keywords: tuple[str, ...] = ()
+    theme: str = ""  # the group it is listed under (/rubriques/); "" for none
     exclude: tuple[str, ...] = ()
     ministries: tuple[str, ...] = ()
     nor_prefixes: tuple[str, ...] = ()
@@ -233,6 +234,7 @@ class _Checker:
             fields = self.mapping(node, owner, TOPIC_KEYS)
             slug = self.scalar(fields, "slug", owner, node)
             label = self.scalar(fields, "label", owner, node)
+            theme = self.scalar(fields, "theme", owner, node, required=False) or ""
             lists = {name: self.string_list(fields, name, owner)[0]
                      for name in ("keywords", "exclude", "ministries", "nor_prefixes", "an_rubriques")}
             if slug is None or label is None:
@@ -242,7 +244,7 @@ class _Checker:
             elif slug in topics:
                 self.error(fields["slug"][1], owner, "slug", "identifiant de rubrique en double")
             else:
-                topics[slug] = Topic(slug=slug, label=label, **lists)
+                topics[slug] = Topic(slug=slug, label=label, theme=theme, **lists)
         return topics
 
     def sources(self, pair, root, topics: dict[str, Topic]) -> dict[str, Source]:

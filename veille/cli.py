@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_bulletins(commands)
     from .web.commands import register as register_web
     register_web(commands)
+    from .demo import register as register_demo
+    register_demo(commands)
     return parser
 
 

@@ -55,9 +55,9 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     filters.install(app.jinja_env, settings.timezone)
     app.jinja_env.globals.update(categories=CATEGORIES, sender=settings.mail_from_name)
 
-    from . import articles, bulletins, home, search, unsubscribe
+    from . import archives, articles, bulletins, home, rubriques, search, unsubscribe
     for blueprint in (home.blueprint, articles.blueprint, bulletins.blueprint, unsubscribe.blueprint,
-                      search.blueprint):
+                      search.blueprint, rubriques.blueprint, archives.blueprint):
         app.register_blueprint(blueprint)
     from . import feeds
     app.register_blueprint(feeds.blueprint)

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import headline, in_catalogue_order, reference
+from ..catalog import CATEGORIES
 from ..links import links_of
 from ..models import Item
 from ..text import sanitize_html
 from ..urls import absolute_http_url
+from .alternates import feed_links
 from .context import db, error_page, veille
 
 blueprint = Blueprint("articles", __name__)
@@ -36,13 +38,17 @@ def article(item_id: str):
     title = " ".join(item.title.split())
     plain = headline(title)
     rank = {slug: position for position, slug in enumerate(catalog.topics)}
-    topics = [catalog.topics[slug].label if slug in catalog.topics else slug
-              for slug in in_catalogue_order(item.topic_slugs, rank)]
+    topics = [(slug, catalog.topics[slug].label) for slug in in_catalogue_order(item.topic_slugs, rank)
+              if slug in catalog.topics]
+    category = CATEGORIES.get(item.category, item.category)
+    feeds = [link for slug, label in topics for link in feed_links(label, "topic_feed", slug=slug)]
+    if item.category in CATEGORIES:
+        feeds += feed_links(category, "category_feed", categorie=item.category)
     also = sorted({catalog.sources[o.source_id].name if o.source_id in catalog.sources else o.source_id
                    for o in item.origins if o.source_id != item.source_id})
     return render_template(
         "article.html", item=item, headline=plain or title, official_title=title if plain else None,
-        source_name=source_name, also=also, topics=topics,
+        source_name=source_name, also=also, topics=topics, page_feeds=feeds,
         reference=reference(item, source_name, settings.timezone),
         summary=" ".join((item.summary or "").split()),
         content=Markup(for_page(sanitize_html(item.content_html))),  # stored clean; cleaned again on the way out

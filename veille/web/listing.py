@@ -1,18 +1,21 @@
 """Items as the lists of the site show them (search results, rubrique, category and day pages):
-headline, reference line, date, rubriques and category, in one shape for the `_items.html` macro."""
+headline, reference line, date, rubriques and category, in one shape for the `_items.html` macro;
+and the pages of items of a rubrique or a category."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import headline, in_catalogue_order, reference
+from ..dates import start_of_day
 from ..models import Item
 from .context import db, veille
+from .searchparams import SearchParams
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,24 @@ def load(ids: list[str]) -> list[Item]:
     found = {item.id: item for item in db().scalars(
         select(Item).where(Item.id.in_(ids), Item.hidden_at.is_(None)).options(selectinload(Item.topics)))}
     return [found[i] for i in ids if i in found]
+
+
+BROWSE_PAGE = 30  # items on a page of a rubrique or a category
+LISTED_AT = func.coalesce(Item.published_at, Item.fetched_at)  # the moment an item is listed under
+
+
+def browse(where: tuple, params: SearchParams, per_page: int = BROWSE_PAGE) -> tuple[list[Item], int]:
+    """A page of the visible items matching `where` and the filters of `params` (source
+    category and dates), newest first; and how many there are in all."""
+    tz = veille("settings").timezone
+    query = select(Item).where(Item.hidden_at.is_(None), *where)
+    if params.categorie:
+        query = query.where(Item.category == params.categorie)
+    if params.depuis:
+        query = query.where(LISTED_AT >= start_of_day(params.depuis, tz))
+    if params.jusqu:
+        query = query.where(LISTED_AT < start_of_day(params.jusqu + timedelta(days=1), tz))
+    total = db().scalar(select(func.count()).select_from(query.subquery()))
+    items = db().scalars(query.options(selectinload(Item.topics)).order_by(LISTED_AT.desc(), Item.id)
+                         .offset((params.page - 1) * per_page).limit(per_page))
+    return list(items), total

@@ -1,0 +1,132 @@
+"""Browsing by date: years and months, a month's calendar, a day's items by category (JO texts
+under the date of their JO issue), and what enters into force day by day."""
+from __future__ import annotations
+
+import calendar
+import re
+from collections import Counter
+from datetime import date, timedelta
+
+from babel.dates import format_date
+from flask import Blueprint, render_template
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..bulletins.build import JO
+from ..bulletins.models import DAILY, Edition
+from ..catalog import CATEGORIES
+from ..dates import start_of_day
+from ..models import Item
+from ..numbers import parse_int
+from .alternates import feed_links
+from .bulletins import edition_link
+from .context import db, error_page, veille
+from .listing import LISTED_AT, entries
+
+blueprint = Blueprint("archives", __name__)
+YEAR_RE, TWO_DIGITS = re.compile(r"[0-9]{4}"), re.compile(r"[0-9]{2}")
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+VISIBLE = Item.hidden_at.is_(None)
+
+
+def month_name(year: int, month: int) -> str:
+    """« février 2026 »."""
+    return format_date(date(year, month, 1), "MMMM y", locale="fr_FR")
+
+
+def _month(year: str, month: str) -> date | None:
+    number = parse_int(year, FIRST_YEAR, LAST_YEAR) if YEAR_RE.fullmatch(year) else None
+    moon = parse_int(month, 1, 12) if TWO_DIGITS.fullmatch(month) else None
+    return date(number, moon, 1) if number and moon else None
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def _previous_month(first: date) -> date:
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def _bad_date(kind: str, example: str):
+    return error_page(404, f"Adresse invalide : {kind} s'écrit {example}.")
+
+
+def _dated(first: date, end: date):
+    """Visible items of the days first..end (excluded): JO texts by their JO issue's date, the
+    others by their local publication (or arrival) day."""
+    tz = veille("settings").timezone
+    return and_(VISIBLE, or_(
+        and_(Item.jo_date.is_not(None), Item.jo_date >= first, Item.jo_date < end),
+        and_(Item.jo_date.is_(None), LISTED_AT >= start_of_day(first, tz), LISTED_AT < start_of_day(end, tz))))
+
+
+def _day_of(jo_date: date | None, listed) -> date:
+    return jo_date or listed.astimezone(veille("settings").timezone).date()
+
+
+@blueprint.get("/archives/")
+def index():
+    days = Counter(_day_of(jo, listed) for jo, listed in db().execute(select(Item.jo_date, LISTED_AT).where(VISIBLE)))
+    months = Counter()
+    for day, count in days.items():
+        months[(day.year, day.month)] += count
+    years: dict[int, list] = {}
+    for (year, month), count in sorted(months.items(), reverse=True):
+        years.setdefault(year, []).append((month, month_name(year, month), count))
+    return render_template("archives.html", years=years)
+
+
+@blueprint.get("/archives/<year>/<month>")
+def month(year: str, month: str):
+    first = _month(year, month)
+    if first is None:
+        return _bad_date("un mois", "/archives/AAAA/MM, par exemple /archives/2026/02")
+    end = _next_month(first)
+    counts = Counter(_day_of(jo, listed) for jo, listed in
+                     db().execute(select(Item.jo_date, LISTED_AT).where(_dated(first, end))))
+    editions = set(db().scalars(select(Edition.day).where(Edition.kind == DAILY, Edition.day >= first,
+                                                           Edition.day < end)))
+    weeks = [[(day, counts.get(day, 0), day in editions) if day.month == first.month else None for day in week]
+             for week in calendar.Calendar().monthdatescalendar(first.year, first.month)]
+    return render_template("month.html", first=first, title=month_name(first.year, first.month).capitalize(),
+                           weeks=weeks, weekdays=WEEKDAYS, total=sum(counts.values()),
+                           previous=_previous_month(first), following=end)
+
+
+@blueprint.get("/archives/<year>/<month>/<day>")
+def day(year: str, month: str, day: str):
+    first = _month(year, month)
+    number = parse_int(day, 1, 31) if TWO_DIGITS.fullmatch(day) else None
+    if first is None or number is None or number > calendar.monthrange(first.year, first.month)[1]:
+        return _bad_date("un jour", "/archives/AAAA/MM/JJ, par exemple /archives/2026/02/05")
+    chosen = first.replace(day=number)
+    items = db().scalars(select(Item).where(_dated(chosen, chosen + timedelta(days=1)))
+                         .options(selectinload(Item.topics)).order_by(LISTED_AT.desc(), Item.id))
+    by_category: dict[str, list[Item]] = {}
+    for item in items:
+        by_category.setdefault(item.category, []).append(item)
+    order = list(CATEGORIES)
+    sections = [(CATEGORIES.get(c, c), entries(by_category[c]))
+                for c in sorted(by_category, key=lambda c: order.index(c) if c in order else len(order))]
+    edition = db().scalar(select(Edition.day).where(Edition.kind == DAILY, Edition.day == chosen))
+    return render_template("day.html", chosen=chosen, sections=sections,
+                           edition=edition_link(DAILY, edition) if edition else None,
+                           previous=chosen - timedelta(days=1), following=chosen + timedelta(days=1))
+
+
+@blueprint.get("/en-vigueur/<year>/<month>")
+def in_force(year: str, month: str):
+    first = _month(year, month)
+    if first is None:
+        return _bad_date("un mois", "/en-vigueur/AAAA/MM, par exemple /en-vigueur/2026/03")
+    items = db().scalars(select(Item).options(selectinload(Item.topics)).where(
+        VISIBLE, Item.effective_date >= first, Item.effective_date < _next_month(first)))
+    days: dict[date, list[Item]] = {}
+    for item in sorted(items, key=lambda i: (i.effective_date, i.category != JO, i.title)):
+        days.setdefault(item.effective_date, []).append(item)
+    return render_template("in_force.html", first=first, title=month_name(first.year, first.month),
+                           page_feeds=feed_links("Textes entrant en vigueur dans les 7 jours", "in_force_feed"),
+                           days=[(day, entries(group)) for day, group in days.items()],
+                           previous=_previous_month(first), following=_next_month(first))
