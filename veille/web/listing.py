@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import headline, in_catalogue_order, reference
+from ..bulletins.wording import day_label
 from ..dates import start_of_day
 from ..models import Item
 from .context import db, veille
@@ -27,6 +28,7 @@ class Entry:
     category: str
     topics: tuple[tuple[str, str], ...]  # (slug, label) in catalogue order
     snippet: Markup | str = ""  # the passage with the words found marked, or the summary
+    dated: bool = False  # the reference line already gives the day
 
 
 def entries(items: Iterable[Item]) -> list[Entry]:
@@ -38,9 +40,10 @@ def entries(items: Iterable[Item]) -> list[Entry]:
         title = " ".join(item.title.split())
         topics = tuple((slug, catalog.topics[slug].label) for slug in in_catalogue_order(item.topic_slugs, rank)
                        if slug in catalog.topics)
-        shown.append(Entry(item.id, headline(title) or title, reference(item, source.name if source else item.source_id, tz),
-                           item.published_at or item.fetched_at, item.category, topics,
-                           " ".join((item.summary or "").split())))
+        line = reference(item, source.name if source else item.source_id, tz)
+        when = item.published_at or item.fetched_at
+        shown.append(Entry(item.id, headline(title) or title, line, when, item.category, topics,
+                           " ".join((item.summary or "").split()), day_label(when.astimezone(tz).date()) in line))
     return shown
 
 
