@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .text import fold
+
 # Source categories in bulletin order: slug -> French label.
 CATEGORIES: dict[str, str] = {
     "journal-officiel": "Journal officiel",
@@ -72,6 +74,8 @@ class Catalog:
     path: Path
     topics: dict[str, Topic]
     sources: dict[str, Source]
+    # AN question rubriques deliberately given no topic (the others are in topics' an_rubriques).
+    unmapped_an_rubriques: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,12 +131,13 @@ def parse_catalog(text: str, path: Path) -> Catalog:
         raise CatalogInvalid([CatalogError(str(path), line, "", "", f"YAML invalide : {problem}")]) from None
     if not isinstance(root, yaml.MappingNode):
         raise CatalogInvalid([CatalogError(str(path), _line(root), "", "", "le fichier doit contenir les clés « topics » et « sources »")])
-    top = checker.mapping(root, "", {"topics", "sources"})
+    top = checker.mapping(root, "", {"topics", "unmapped_an_rubriques", "sources"})
     topics = checker.topics(top.get("topics"), root)
+    unmapped = checker.unmapped_an_rubriques(top, topics)
     sources = checker.sources(top.get("sources"), root, topics)
     if checker.errors:
         raise CatalogInvalid(checker.errors)
-    return Catalog(path=path, topics=topics, sources=sources)
+    return Catalog(path=path, topics=topics, sources=sources, unmapped_an_rubriques=unmapped)
 
 
 def _line(node: yaml.Node | None) -> int:
@@ -246,6 +251,16 @@ class _Checker:
             else:
                 topics[slug] = Topic(slug=slug, label=label, theme=theme, **lists)
         return topics
+
+    def unmapped_an_rubriques(self, top: dict, topics: dict[str, Topic]) -> tuple[str, ...]:
+        """The AN rubriques given no topic: each one decided once, never also mapped to a topic."""
+        names, node = self.string_list(top, "unmapped_an_rubriques", "")
+        mapped = {fold(r): t.slug for t in topics.values() for r in t.an_rubriques}
+        for name, item in zip(names, node.value if isinstance(node, yaml.SequenceNode) else ()):
+            if fold(name) in mapped:
+                self.error(item, "", "unmapped_an_rubriques",
+                           f"la rubrique AN « {name} » est aussi donnée à la rubrique « {mapped[fold(name)]} »")
+        return names
 
     def sources(self, pair, root, topics: dict[str, Topic]) -> dict[str, Source]:
         sources: dict[str, Source] = {}
