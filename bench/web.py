@@ -34,7 +34,7 @@ from veille.catalog import load_catalog  # noqa: E402
 from veille.config import Settings  # noqa: E402
 from veille.db import make_engine, migrate, session_factory, transaction  # noqa: E402
 from veille.models import Item  # noqa: E402
-from veille.web import create_app  # noqa: E402
+from veille.web.app import create_app  # noqa: E402
 
 
 def timed(client: httpx.Client, path: str) -> float:

@@ -10,7 +10,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from veille.config import Settings
-from veille.web import create_app
+from veille.web.app import create_app
 
 
 def free_port() -> int:

@@ -1,4 +1,7 @@
 """Command-line behaviour around configuration and the database: clear messages, no traceback."""
+import subprocess
+import sys
+
 from sqlalchemy import inspect
 
 from veille.config import Settings
@@ -38,3 +41,18 @@ def test_settings_defaults():
     assert settings.database_url == "sqlite:///var/veille.db"
     assert str(settings.index_dir) == "index" and str(settings.feeds_path) == "feeds.yaml"
     assert settings.timezone.key == "Europe/Paris"
+
+
+HEAVY_LIBRARIES = ("sqlalchemy", "weasyprint", "whoosh", "tantivy", "feedparser", "httpx", "jinja2", "flask", "babel")
+
+
+def test_help_imports_no_heavy_library():
+    """`veille --help` answers at once: the engines, the database and the renderers load only in
+    the commands that need them."""
+    probe = ("import sys\nfrom veille.cli import main\n"
+             "for argv in (['--help'], ['bulletin', 'send', '--help'], ['search', '--help'], ['serve', '--help']):\n"
+             "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+             f"print(sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "veille bulletin send" in result.stdout and "veille serve" in result.stdout
+    assert result.stderr.strip() == "[]"

@@ -5,27 +5,20 @@ import argparse
 import json
 import os
 import sys
-from datetime import date, datetime, time, timezone
-
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
-from tqdm import tqdm
+from datetime import datetime, time, timezone
+from typing import TYPE_CHECKING
 
 from . import french_argparse
 from .catalog import CATEGORIES, CatalogInvalid, load_catalog
 from .config import ConfigError, Settings
-from .classify import classify
-from .crawl import crawl, sync_sources, utcnow
 from .commandline import EXIT_USAGE, UsageError, iso_date, open_archive, positive_int, print_table
-from .db import transaction
-from .editorial import EditorialError, hide, unhide
-from .fetch import Fetcher
-from .ingest import document_of, reclassify_items
-from .links import links_of
-from .search.indexer import index_pending
-from .models import IndexChange, Item, ItemOrigin, ItemTopic, SourceState
-from .records import item_json
+
+if TYPE_CHECKING:
+    from .models import SourceState
+
+# The modules that do the work (SQLAlchemy, the crawler, the search engines, WeasyPrint…) are
+# imported inside the commands that need them, so that `veille --help` answers at once.
+
 
 def main(argv: list[str] | None = None) -> int:
     french_argparse.install()
@@ -48,12 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
-    except SQLAlchemyError as exc:
-        if os.environ.get("VEILLE_DEBUG"):
+    except Exception as exc:
+        if not _is_database_error(exc) or os.environ.get("VEILLE_DEBUG"):
             raise
         print(f"erreur de base de données ({settings.database_url}) : {exc.__class__.__name__}: "
               f"{getattr(exc, 'orig', None) or exc}", file=sys.stderr)
         return 1
+
+
+def _is_database_error(exc: Exception) -> bool:
+    errors = sys.modules.get("sqlalchemy.exc")  # never imported: the error cannot come from it
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,6 +164,12 @@ def cmd_check_config(_settings: None, args) -> int:
 
 
 def cmd_crawl(settings: Settings, args) -> int:
+    from tqdm import tqdm
+
+    from .crawl import crawl
+    from .fetch import Fetcher
+    from .search.indexer import index_pending
+
     catalog = load_catalog(settings.feeds_path)
     unknown = [s for s in (args.sources or []) if s not in catalog.sources]
     if unknown:
@@ -194,6 +198,12 @@ def _outcome_text(outcome) -> str:
 
 
 def cmd_sources(settings: Settings, args) -> int:
+    from sqlalchemy import func, select
+
+    from .crawl import sync_sources
+    from .db import transaction
+    from .models import Item
+
     catalog = load_catalog(settings.feeds_path)
     factory = open_archive(settings)
     with transaction(factory) as session:
@@ -229,6 +239,13 @@ def _local(value: datetime | None, tz) -> str:
 
 
 def cmd_items(settings: Settings, args) -> int:
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import selectinload
+
+    from .links import links_of
+    from .models import Item, ItemOrigin, ItemTopic
+    from .records import item_json
+
     catalog = load_catalog(settings.feeds_path)
     if args.category and args.category not in CATEGORIES:
         raise UsageError(f"catégorie inconnue « {args.category} » (catégories : {', '.join(CATEGORIES)})")
@@ -263,6 +280,10 @@ def cmd_items(settings: Settings, args) -> int:
 
 
 def cmd_classify(settings: Settings, args) -> int:
+    from .classify import classify
+    from .ingest import document_of
+    from .models import Item
+
     catalog = load_catalog(settings.feeds_path)
     factory = open_archive(settings)
     with factory() as session:
@@ -292,6 +313,15 @@ ORIGIN_WORDS = {"rule": "règle", "source": "source", "manual": "choix d'un édi
 
 
 def cmd_reclassify(settings: Settings, args) -> int:
+    from sqlalchemy import select
+    from tqdm import tqdm
+
+    from .crawl import utcnow
+    from .db import transaction
+    from .ingest import reclassify_items
+    from .models import Item
+    from .search.indexer import index_pending
+
     catalog = load_catalog(settings.feeds_path)
     factory = open_archive(settings)
     with factory() as session:
@@ -309,6 +339,10 @@ def cmd_reclassify(settings: Settings, args) -> int:
 
 
 def cmd_hide(settings: Settings, args) -> int:
+    from .crawl import utcnow
+    from .db import transaction
+    from .editorial import EditorialError, hide
+
     factory = open_archive(settings)
     try:
         with transaction(factory) as session:
@@ -321,6 +355,10 @@ def cmd_hide(settings: Settings, args) -> int:
 
 
 def cmd_unhide(settings: Settings, args) -> int:
+    from .crawl import utcnow
+    from .db import transaction
+    from .editorial import EditorialError, unhide
+
     factory = open_archive(settings)
     try:
         with transaction(factory) as session:
@@ -334,6 +372,11 @@ def cmd_unhide(settings: Settings, args) -> int:
 
 def _index_after_edit(settings: Settings, factory, item_id: str) -> None:
     """Apply the queued change to the search index now, or say when it could not be."""
+    from sqlalchemy import func, select
+
+    from .models import IndexChange
+    from .search.indexer import index_pending
+
     index_pending(settings, factory)
     with factory() as session:
         waiting = session.scalar(select(func.count()).select_from(IndexChange).where(IndexChange.item_id == item_id))

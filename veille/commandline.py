@@ -7,7 +7,6 @@ import argparse
 from datetime import date
 
 from .config import Settings
-from .db import make_engine, migrate, session_factory
 from .numbers import parse_int
 
 EXIT_USAGE = 2
@@ -33,6 +32,8 @@ def positive_int(text: str) -> int:
 
 def open_archive(settings: Settings):
     """The session factory of an up-to-date archive (migrations applied)."""
+    from .db import make_engine, migrate, session_factory  # SQLAlchemy: only for commands that use it
+
     engine = make_engine(settings)
     migrate(engine)
     return session_factory(engine)

@@ -7,25 +7,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from tqdm import tqdm
-
 from ..catalog import load_catalog
 from ..commandline import UsageError, iso_date, open_archive, print_table
 from ..config import ConfigError, Settings
-from ..crawl import utcnow
-from ..db import transaction
-from . import subscribers as subscriber_store
-from .build import due_week
-from .editions import EditionError, agreed, build, content_of, describe, edition_day, find
-from .mail import SmtpFatal, Transport
-from .mailsettings import mail_settings
-from .message import composer
-from .models import DAILY, FREQUENCIES, WEEKLY
-from .outbox import SendBusy, deliver, enqueue, exclusive, pending_count
-from .pdfcache import folder_of, pdf_file
-from .render import Links, Reader, email_html, email_text, pdf, reading
-from .subscribers import AddressError, shown
-from .wording import typography
+from .kinds import DAILY, FREQUENCIES, WEEKLY
+
+# The database, the renderers (Jinja, WeasyPrint) and SMTP are imported by the commands that
+# use them, so that `veille --help` does not wait for them.
 
 KINDS = (DAILY, WEEKLY)
 WRITE_ERRORS = {errno.ENOENT: "dossier introuvable", errno.EACCES: "permission refusée",
@@ -36,6 +24,8 @@ EXIT_PENDING = 1
 
 def say(text: str = "", error: bool = False) -> None:
     """Print in French typography (no-break spaces before : ; ? ! and inside « »)."""
+    from .wording import typography
+
     print(typography(text), file=sys.stderr if error else sys.stdout)
 
 
@@ -43,6 +33,8 @@ def french(command):
     """The command's usage and configuration errors in French typography too."""
     @functools.wraps(command)
     def run(settings: Settings, args) -> int:
+        from .wording import typography
+
         try:
             return command(settings, args)
         except UsageError as exc:
@@ -97,6 +89,8 @@ def _kind_and_date(parser, required: bool) -> None:
 
 
 def _day(settings: Settings, args, now) -> date:
+    from .build import due_week
+
     if args.date:
         return args.date
     if args.kind == DAILY:
@@ -105,6 +99,9 @@ def _day(settings: Settings, args, now) -> date:
 
 
 def _build(settings: Settings, factory, args, now, rebuild: bool = False):
+    from ..db import transaction
+    from .editions import EditionError, build
+
     catalog = load_catalog(settings.feeds_path)
     try:
         with transaction(factory) as session:
@@ -118,6 +115,10 @@ def _build(settings: Settings, factory, args, now, rebuild: bool = False):
 
 
 def _prepare_pdf(settings: Settings, edition) -> None:
+    from .editions import content_of
+    from .pdfcache import folder_of, pdf_file
+    from .render import Links, reading
+
     try:
         pdf_file(folder_of(settings), edition, reading(content_of(edition)), Links(settings.base_url),
                  settings.mail_from_name)
@@ -128,6 +129,10 @@ def _prepare_pdf(settings: Settings, edition) -> None:
 
 @french
 def cmd_build(settings: Settings, args) -> int:
+    from ..crawl import utcnow
+    from .editions import agreed, content_of
+    from .render import reading
+
     factory = open_archive(settings)
     now = utcnow()
     edition, built = _build(settings, factory, args, now, args.rebuild)
@@ -155,6 +160,9 @@ def cmd_build(settings: Settings, args) -> int:
 
 @french
 def cmd_render(settings: Settings, args) -> int:
+    from .editions import agreed, content_of, describe, edition_day, find
+    from .render import Links, Reader, email_html, email_text, pdf, reading
+
     factory = open_archive(settings)
     links = Links(settings.base_url)
     with factory() as session:
@@ -188,6 +196,9 @@ def cmd_render(settings: Settings, args) -> int:
 
 
 def _subscriber(session, email: str):
+    from . import subscribers as subscriber_store
+    from .subscribers import AddressError, shown
+
     try:
         subscriber = subscriber_store.find(session, email)
     except AddressError as exc:
@@ -199,6 +210,14 @@ def _subscriber(session, email: str):
 
 @french
 def cmd_send(settings: Settings, args) -> int:
+    from ..crawl import utcnow
+    from ..db import transaction
+    from . import subscribers as subscriber_store
+    from .editions import content_of, describe
+    from .mail import SmtpFatal
+    from .mailsettings import mail_settings
+    from .outbox import SendBusy, enqueue, exclusive
+
     mail = mail_settings(settings)
     sender, links, smtp, policy = mail.sender, mail.links, mail.smtp, mail.policy
     factory = open_archive(settings)
@@ -236,6 +255,13 @@ def cmd_send(settings: Settings, args) -> int:
 
 
 def _deliver(factory, edition_id, content, sender, links, smtp, policy):
+    from tqdm import tqdm
+
+    from ..crawl import utcnow
+    from .mail import Transport
+    from .message import composer
+    from .outbox import deliver, pending_count
+
     with factory() as session:
         pending = pending_count(session, edition_id)
     with Transport(smtp) as transport, tqdm(total=pending, desc="Envoi", unit="message",
@@ -247,6 +273,11 @@ def _deliver(factory, edition_id, content, sender, links, smtp, policy):
 
 @french
 def cmd_subscribers_add(settings: Settings, args) -> int:
+    from ..crawl import utcnow
+    from ..db import transaction
+    from . import subscribers as subscriber_store
+    from .subscribers import AddressError
+
     catalog = load_catalog(settings.feeds_path)
     topics = [slug.strip() for slug in args.topics.split(",") if slug.strip()]
     unknown = [slug for slug in topics if slug not in catalog.topics]
@@ -268,6 +299,8 @@ def cmd_subscribers_add(settings: Settings, args) -> int:
 
 @french
 def cmd_subscribers_list(settings: Settings, args) -> int:
+    from . import subscribers as subscriber_store
+
     factory = open_archive(settings)
     tz = settings.timezone
     with factory() as session:

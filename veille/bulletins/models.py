@@ -8,9 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime
 from ..models import Base
-
-DAILY, WEEKLY = "daily", "weekly"
-FREQUENCIES = ("daily", "weekly", "both")
+from .kinds import DAILY, FREQUENCIES, WEEKLY  # noqa: F401  (re-exported for the modules that use models)
 
 # Outbox states. "sending" is written before the SMTP transaction starts: a row found in it
 # after a crash was in flight, and is sent again (at-least-once, see the README).

@@ -10,10 +10,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..config import ConfigError, Settings
-from .query import ParsedQuery
+
+if TYPE_CHECKING:  # the query module loads the analysers (tantivy): not needed to build a request
+    from .query import ParsedQuery
 
 PER_PAGE = 20
 SUGGEST_BELOW = 3  # look for a correction when a query finds fewer items than this

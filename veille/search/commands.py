@@ -8,21 +8,15 @@ import sys
 import time as clock
 from datetime import timedelta
 
-from babel.dates import format_datetime
-from sqlalchemy import func, select
-from tqdm import tqdm
-
 from ..catalog import CATEGORIES, load_catalog
 from ..commandline import UsageError, iso_date, open_archive, positive_int
 from ..config import SEARCH_BACKENDS, Settings
 from ..dates import start_of_day
-from ..models import IndexChange, Item
-from . import PER_PAGE, SearchRequest, open_backend
-from .document import nature_key
-from .highlight import render
-from .indexer import IndexBusy, check, index_pending, reindex
+from . import PER_PAGE
 from .layout import Lag, current_generation, lag, outdated, size_on_disk
-from .query import parse
+
+# The search engines, SQLAlchemy, Babel and the analysers are imported by the commands that use
+# them, so that `veille --help` does not wait for them.
 
 FACET_TITLES = {"topics": "Rubriques", "category": "Sources", "nature": "Natures", "year": "Années"}
 FACET_VALUES_SHOWN = 8
@@ -91,6 +85,11 @@ class QueryArguments(argparse.ArgumentParser):
 
 
 def cmd_search(settings: Settings, args) -> int:
+    from . import SearchRequest, open_backend
+    from .highlight import render
+    from .indexer import index_pending
+    from .query import parse
+
     catalog = load_catalog(settings.feeds_path)
     unknown = [c for c in args.category or () if c not in CATEGORIES]
     if unknown:
@@ -158,6 +157,8 @@ def _print_result(settings, factory, catalog, text, request, result, elapsed) ->
 
 
 def _print_hits(settings, hits, first_rank: int, natures: dict[str, str]) -> None:
+    from .highlight import render
+
     bold = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
     for rank, hit in enumerate(hits, start=first_rank):
         print(f"\n{rank:>3}. {hit.title}")
@@ -190,12 +191,21 @@ def _count(number: int, word: str) -> str:
 
 
 def _nature_labels(factory) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from ..models import Item
+    from .document import nature_key
+
     with factory() as session:
         natures = session.scalars(select(Item.nature).where(Item.nature.is_not(None)).distinct())
         return {nature_key(n): n.capitalize() for n in natures}
 
 
 def cmd_reindex(settings: Settings, args) -> int:
+    from tqdm import tqdm
+
+    from .indexer import IndexBusy, reindex
+
     factory = open_archive(settings)
     started = clock.perf_counter()
     try:
@@ -213,6 +223,8 @@ def cmd_reindex(settings: Settings, args) -> int:
 
 
 def cmd_index_check(settings: Settings, args) -> int:
+    from .indexer import IndexBusy, check
+
     factory = open_archive(settings)
     try:
         report = check(settings, factory, repair=args.repair)
@@ -245,6 +257,11 @@ def cmd_index_check(settings: Settings, args) -> int:
 
 
 def cmd_status(settings: Settings, args) -> int:
+    from sqlalchemy import func, select
+
+    from ..models import IndexChange, Item
+    from . import open_backend
+
     factory = open_archive(settings)
     with factory() as session:
         items = session.scalar(select(func.count()).select_from(Item)) or 0
@@ -287,12 +304,17 @@ def _spare_state(settings: Settings, engine: str) -> str:
 
 
 def _missed(missed: Lag, settings: Settings) -> str:
+    from babel.dates import format_datetime
+
     when = format_datetime(missed.since.astimezone(settings.timezone), "d MMMM y 'à' HH:mm", locale="fr_FR")
     return f"{_count(missed.missed, 'changement')} manqué{'s' if missed.missed > 1 else ''} depuis le {when}"
 
 
 def measure_latency(index) -> float:
     """Median milliseconds of a few typical searches, facets and snippets included."""
+    from . import SearchRequest
+    from .query import parse
+
     timings = []
     for text in PROBE_QUERIES:
         started = clock.perf_counter()

@@ -1,4 +1,1 @@
-"""The web app: item pages, editions and their PDF, unsubscription."""
-from .app import create_app
-
-__all__ = ["create_app"]
+"""The web app: item pages, editions and their PDF, unsubscription (`app.create_app`)."""
