@@ -299,6 +299,8 @@ def test_an_undeclared_legacy_encoding_is_flagged_not_stored_garbled():
     assert result.entries == [] and result.skipped == {UNCERTAIN: 2}
     declared = parse(page.encode("koi8-r"), MINISTRY, "text/html; charset=koi8-r", source({"item": "p.a"}))
     assert [e.title for e in declared.entries] == [text, text] and declared.skipped == {}
+    with pytest.raises(ParseError, match="encodage incertain"):  # an article page: its teaser stays
+        article_text(page.encode("koi8-r"), MINISTRY, "text/html", None)
     french = page.replace(text, "Arrêté préfectoral « sécurité » – œuvres").encode("cp1252")
     assert [e.title for e in parse(french, MINISTRY, "text/html", source({"item": "p.a"})).entries] == [
         "Arrêté préfectoral « sécurité » – œuvres"] * 2

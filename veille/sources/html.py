@@ -74,6 +74,8 @@ def article_text(content: bytes, url: str, content_type: str, selector: str | No
     compiled = _compile(selector, "options.article_selector") if selector else None
     if not content.strip():
         return ""
+    if not declares_encoding(content, content_type, META_CHARSET_RE) and uncertain_encoding(content):
+        raise ParseError(UNCERTAIN)
     soup = _soup(content, content_type)
     base = _base_url(soup, url)
     for tag in soup.find_all(UNWANTED_TAGS):
