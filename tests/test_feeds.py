@@ -284,3 +284,45 @@ def test_pages_announce_the_feed(site, path):
     assert ('<link rel="alternate" type="application/rss+xml" title="Veille – toute la veille" href="/flux/tout.rss">'
             in page.text)
     assert '<link rel="alternate" type="application/atom+xml"' in page.text
+
+
+# --- A saved search as a feed -------------------------------------------------------------------
+
+def test_search_feed_takes_the_search_page_parameters(site, week):
+    response = get(site, "/flux/recherche.atom?q=dotation&categorie=actualite",
+                   headers={"Host": "pirate.example"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    feed = parsed(response)
+    assert [entry.title for entry in feed.entries] == ["Dotation globale de fonctionnement 2017 : les montants sont en ligne"]
+    assert feed.feed.title == "Veille – recherche « dotation »"
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links == {"self": "https://veille.test/flux/recherche.atom?q=dotation&categorie=actualite",
+                     "alternate": "https://veille.test/recherche?q=dotation&categorie=actualite"}
+    everywhere = parsed(get(site, "/flux/recherche.rss?q=dotation"))
+    assert len(everywhere.entries) >= 2 and everywhere.entries[0].title.startswith("Dotation globale de fonctionnement 2017")
+    again = get(site, "/flux/recherche.atom?q=dotation&categorie=actualite",
+                headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_search_feed_leaves_hidden_items_out_and_survives_hostile_queries(site, week):
+    dgf = ids_of(week)["Dotation globale de fonctionnement 2017 : les montants sont en ligne"]
+    assert week.cli("hide", dgf).code == 0
+    assert f"urn:veille:article:{dgf}" not in get(site, "/flux/recherche.rss?q=dotation").text
+    for query in ("]]>&<script>", '"><img onerror=alert(1)>', "(dotation", '"dotation', "x" * 10_000):
+        response = get(site, "/flux/recherche.rss", params={"q": query})
+        assert response.status_code == 200
+        parsed(response)
+        assert "<script>" not in response.text and "<img" not in response.text
+
+
+@pytest.mark.parametrize("query, message", [
+    ("", "paramètre « q » : indiquez les mots à rechercher"),
+    ("q=dgf&rubrique=inconnue", "paramètre « rubrique » : rubrique inconnue « inconnue »"),
+    ("q=dgf&depuis=05/02/2020", "paramètre « depuis » : « 05/02/2020 » n'est pas une date AAAA-MM-JJ"),
+    ("q=dgf&n=500", "Le paramètre « n » doit être un nombre entier de 1 à 200"),
+    ("q=dgf&tri=hasard", "paramètre « tri »"),
+])
+def test_search_feed_bad_parameters_are_a_french_400(site, query, message):
+    response = get(site, f"/flux/recherche.rss?{query}")
+    assert response.status_code == 400 and message in text(response.text)

@@ -4,9 +4,12 @@ feed's version) and no rendering; a feed already rendered for that version is se
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import case, select
@@ -16,6 +19,7 @@ from ..bulletins.build import JO
 from ..catalog import CATEGORIES
 from ..models import Item, ItemTopic
 from ..numbers import parse_int
+from . import searchparams
 from .context import db, error_page, veille
 from .syndication import Selection, catalogue_salt, load_entries, rfc822, rfc3339, version, xml_text
 
@@ -66,6 +70,34 @@ def in_force_feed(fmt: str):
     return serve(in_force_selection(today), fmt)
 
 
+@blueprint.get(f"/flux/recherche.{FORMAT_RULE}")
+def search_feed(fmt: str):
+    """A saved search as a feed: the parameters of `/recherche`, newest first unless `tri`
+    says otherwise; `n` items from `page` (1 by default)."""
+    try:
+        params = searchparams.read(request.args)
+    except searchparams.BadParameter as exc:
+        return error_page(400, f"Flux de recherche impossible : {exc}.")
+    if not (params.q or params.filtered):
+        return error_page(400, "Flux de recherche impossible : paramètre « q » : indiquez les mots à rechercher "
+                               "(ou une rubrique, une catégorie, des dates).")
+    n = feed_size()
+    if n is None:
+        return bad_size()
+    query = urlencode(params.args(page=params.page))  # the address as asked, canonical
+    if not request.args.get("tri"):
+        params = replace(params, tri="date")
+    result = searchparams.run(params, params.request(per_page=n, facets=False, snippets=False))
+    ids = [hit.id for hit in result.hits]
+    return serve(Selection(
+        path="recherche", title=f"{_site()} – recherche « {params.q} »" if params.q else f"{_site()} – recherche",
+        description=f"Les articles trouvés par la recherche « {params.q} »." if params.q
+        else "Les articles trouvés par cette recherche.", page=f"/recherche?{query}",
+        where=(Item.id.in_(ids),),
+        order=(case({item_id: rank for rank, item_id in enumerate(ids)}, value=Item.id) if ids else Item.id,)),
+        fmt, query)
+
+
 def in_force_selection(today: date) -> Selection:
     """Texts entering into force from today to the 6th day after, day by day, JO texts first."""
     return Selection(
@@ -81,8 +113,7 @@ def serve(selection: Selection, fmt: str, query: str = ""):
     canonical query string of the feed's address, if it has one."""
     n = feed_size()
     if n is None:
-        return error_page(400, f"Le paramètre « n » doit être un nombre entier de 1 à {MAX_ITEMS} "
-                               f"(nombre d'articles du flux, {DEFAULT_ITEMS} par défaut).")
+        return bad_size()
     settings, catalog = veille("settings"), veille("catalog")
     current = version(db(), selection, n, catalogue_salt(catalog, settings.base_url, _site()) + query)
     headers = {"ETag": f'"{current.etag}"', "Cache-Control": CACHE_CONTROL}
@@ -93,22 +124,32 @@ def serve(selection: Selection, fmt: str, query: str = ""):
     rendered = current_app.extensions.setdefault("veille-feeds", RenderedFeeds())
     body = rendered.get((current.etag, fmt))
     if body is None:
-        if n != DEFAULT_ITEMS:
-            query = "&".join(part for part in (query, f"n={n}") if part)
-        address = f"{settings.base_url}/flux/{selection.path}.{fmt}" + (f"?{query}" if query else "")
+        asked = "&".join(part for part in (query, f"n={n}" if n != DEFAULT_ITEMS else "") if part)
+        address = f"{settings.base_url}/flux/{selection.path}.{fmt}" + (f"?{asked}" if asked else "")
         body = render_template(
             f"feeds/{fmt}.xml", feed=selection, title=xml_text(selection.title),
-            description=xml_text(selection.description), site_name=xml_text(_site()), self_url=xml_text(address), site=settings.base_url,
-            feed_id=f"urn:veille:flux:{selection.path}" + (f"?{query}" if query else ""),
+            description=xml_text(selection.description), site_name=xml_text(_site()), self_url=xml_text(address),
+            site=settings.base_url, feed_id=feed_id(selection.path, query),
             updated=current.last_modified or EPOCH, tz=settings.timezone, rfc822=rfc822, rfc3339=rfc3339,
             entries=load_entries(db(), current.ids, catalog, settings.base_url, settings.timezone)).encode("utf-8")
         rendered.put((current.etag, fmt), body)
     return Response(body, headers={**headers, "Content-Type": MEDIA_TYPES[fmt]})
 
 
+def feed_id(path: str, query: str) -> str:
+    """The Atom id of a feed: its path, and for a search a digest of its canonical parameters."""
+    digest = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16] if query else ""
+    return f"urn:veille:flux:{path}" + (f":{digest}" if digest else "")
+
+
 def feed_size() -> int | None:
     text = request.args.get("n")
     return DEFAULT_ITEMS if text is None else parse_int(text, minimum=1, maximum=MAX_ITEMS)
+
+
+def bad_size():
+    return error_page(400, f"Le paramètre « n » doit être un nombre entier de 1 à {MAX_ITEMS} "
+                           f"(nombre d'articles du flux, {DEFAULT_ITEMS} par défaut).")
 
 
 class RenderedFeeds:
