@@ -63,6 +63,8 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     app.register_blueprint(feeds.blueprint)
     from . import feed_directory
     app.register_blueprint(feed_directory.blueprint)
+    from . import api
+    app.register_blueprint(api.blueprint)
 
     hosts.install(app)
     app.before_request(_refuse_large_bodies)

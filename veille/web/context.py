@@ -4,13 +4,23 @@ imports the blueprints.
 """
 from __future__ import annotations
 
-from flask import current_app, g, render_template
+import json
+
+from flask import Response, current_app, g, render_template, request
 from sqlalchemy.orm import Session
+
+from ..numbers import parse_int
 
 ERROR_TITLES = {
     400: "Requête invalide", 404: "Page introuvable", 405: "Méthode non autorisée",
     410: "Page retirée", 413: "Requête trop volumineuse", 429: "Trop de requêtes", 500: "Erreur interne",
     503: "Service momentanément indisponible",
+}
+API_PREFIX = "/api/"
+API_MESSAGES = {
+    404: "Cette adresse n'existe pas dans l'API (adresses : /api/items, /api/items/<id>, /api/search, /api/rubriques).",
+    405: "Cette adresse de l'API ne se lit qu'avec GET.",
+    500: "Erreur interne : l'équipe technique en a été avertie dans le journal du serveur.",
 }
 
 
@@ -33,5 +43,22 @@ def close_session(exc) -> None:
 
 
 def error_page(status: int, message: str | None = None):
+    """The French error page; under /api/, the same as JSON: {"message": …}."""
+    if request.path.startswith(API_PREFIX):
+        return json_response({"message": message or API_MESSAGES.get(status) or ERROR_TITLES.get(status, "Erreur"),
+                              "status": status}, status), status
     return render_template("error.html", status=status, title=ERROR_TITLES.get(status, "Erreur"),
                            message=message), status
+
+
+def count_arg(name: str, default: int, maximum: int) -> int | None:
+    """A count given in the query string (`?n=`, `?limit=`): `default` when absent, None when
+    it is not a plain ASCII integer from 1 to `maximum`."""
+    text = request.args.get(name)
+    return default if text is None else parse_int(text, minimum=1, maximum=maximum)
+
+
+def json_response(data, status: int = 200) -> Response:
+    """JSON in UTF-8 as it reads (« é », not « \\u00e9 »)."""
+    return Response(json.dumps(data, ensure_ascii=False), status=status,
+                    content_type="application/json; charset=utf-8")

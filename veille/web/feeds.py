@@ -18,9 +18,8 @@ from werkzeug.http import http_date, is_resource_modified
 from ..bulletins.build import JO
 from ..catalog import CATEGORIES
 from ..models import Item, ItemTopic
-from ..numbers import parse_int
 from . import searchparams
-from .context import db, error_page, veille
+from .context import count_arg, db, error_page, veille
 from .syndication import Selection, catalogue_salt, load_entries, rfc822, rfc3339, version, xml_text
 
 blueprint = Blueprint("feeds", __name__)
@@ -81,7 +80,7 @@ def search_feed(fmt: str):
     if not (params.q or params.filtered):
         return error_page(400, "Flux de recherche impossible : paramètre « q » : indiquez les mots à rechercher "
                                "(ou une rubrique, une catégorie, des dates).")
-    n = feed_size()
+    n = count_arg("n", DEFAULT_ITEMS, MAX_ITEMS)
     if n is None:
         return bad_size()
     query = urlencode(params.args(page=params.page))  # the address as asked, canonical
@@ -111,7 +110,7 @@ def in_force_selection(today: date) -> Selection:
 def serve(selection: Selection, fmt: str, query: str = ""):
     """The feed in `fmt`, or 304 when the client already holds this version. `query`: the
     canonical query string of the feed's address, if it has one."""
-    n = feed_size()
+    n = count_arg("n", DEFAULT_ITEMS, MAX_ITEMS)
     if n is None:
         return bad_size()
     settings, catalog = veille("settings"), veille("catalog")
@@ -140,11 +139,6 @@ def feed_id(path: str, query: str) -> str:
     """The Atom id of a feed: its path, and for a search a digest of its canonical parameters."""
     digest = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16] if query else ""
     return f"urn:veille:flux:{path}" + (f":{digest}" if digest else "")
-
-
-def feed_size() -> int | None:
-    text = request.args.get("n")
-    return DEFAULT_ITEMS if text is None else parse_int(text, minimum=1, maximum=MAX_ITEMS)
 
 
 def bad_size():
