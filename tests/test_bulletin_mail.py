@@ -267,6 +267,9 @@ def test_server_down_keeps_everything_pending_for_the_next_run(week, monkeypatch
     ("http://127.0.0.1:25", "VEILLE_SMTP_URL : adresse invalide « http://127.0.0.1:25 »"),
     ("smtp://jean:s3cret@127.0.0.1:99999", "VEILLE_SMTP_URL : adresse invalide « smtp://jean:***@127.0.0.1:99999 »"),
     ("smtp://127.0.0.1:25?starttls=peut-être", "VEILLE_SMTP_URL : options invalides"),
+    ("smtp://127.0.0.1:25?timeout=²", "VEILLE_SMTP_URL : options invalides"),  # "²".isdigit(), float("²") fails
+    ("smtp://127.0.0.1:25?timeout=٣٠", "VEILLE_SMTP_URL : options invalides"),  # float() reads Arabic-Indic 30
+    ("smtp://127.0.0.1:²5", "VEILLE_SMTP_URL : adresse invalide"),
     ("smtps://127.0.0.1?starttls=true", "smtps:// chiffre déjà la connexion"),
     ("smtp://jean:mot-de-passe-accentu%C3%A9@127.0.0.1", "l'identifiant et le mot de passe doivent être en ASCII"),
 ])

@@ -2,6 +2,7 @@
 into temporary (retry later), permanent (give up on that address) and fatal (stop sending)."""
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -12,6 +13,7 @@ from ..config import ConfigError
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 YES, NO = {"1", "true", "yes", "oui"}, {"0", "false", "no", "non"}
+SECONDS_RE = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,3})?")  # ASCII digits: float() would read « ٣٠ » as 30
 URL_HELP = "exemples : smtp://localhost:25, smtps://utilisateur:mot-de-passe@smtp.exemple.fr:465, " \
            "smtp://smtp.exemple.fr:587?starttls=true"
 
@@ -40,7 +42,7 @@ class SmtpConfig:
         unknown = set(options) - {"starttls", "timeout"}
         starttls = options.get("starttls", "false").lower()
         timeout = options.get("timeout", "30")
-        if unknown or starttls not in YES | NO or not timeout.replace(".", "", 1).isdigit() or float(timeout) <= 0:
+        if unknown or starttls not in YES | NO or not SECONDS_RE.fullmatch(timeout) or float(timeout) <= 0:
             raise ConfigError(f"VEILLE_SMTP_URL : options invalides « {parts.query} » "
                               "(options permises : starttls=true|false, timeout=SECONDES)")
         user = unquote(parts.username) if parts.username else None
