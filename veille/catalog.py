@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .text import fold
-
 # Source categories in bulletin order: slug -> French label.
 CATEGORIES: dict[str, str] = {
     "journal-officiel": "Journal officiel",
@@ -254,6 +252,8 @@ class _Checker:
 
     def unmapped_an_rubriques(self, top: dict, topics: dict[str, Topic]) -> tuple[str, ...]:
         """The AN rubriques given no topic: each one decided once, never also mapped to a topic."""
+        from .text import fold  # HTML libraries: loaded only when a catalog is read
+
         names, node = self.string_list(top, "unmapped_an_rubriques", "")
         mapped = {fold(r): t.slug for t in topics.values() for r in t.an_rubriques}
         for name, item in zip(names, node.value if isinstance(node, yaml.SequenceNode) else ()):

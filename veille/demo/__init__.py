@@ -13,15 +13,15 @@ import tarfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..catalog import Catalog, load_catalog
 from ..commandline import open_archive
 from ..config import Settings
-from ..crawl import sync_sources
-from ..db import transaction
-from ..entry import Entry
-from ..ingest import store_entries
-from ..sources import feed, jorf, questions
+
+if TYPE_CHECKING:
+    from ..entry import Entry
+# The pipeline and the parsers are imported where used, so that `veille --help` does not wait.
 
 FOLDER = Path(__file__).resolve().parent
 JO_SOURCE = "dila-jorf"
@@ -52,6 +52,7 @@ def register(commands) -> None:
 
 def cmd_demo(settings: Settings, args) -> int:
     from ..bulletins.editions import EditionError, build
+    from ..db import transaction
     from ..bulletins.models import DAILY
     from ..bulletins.wording import daily_title
     from ..search.indexer import index_pending
@@ -77,6 +78,10 @@ def cmd_demo(settings: Settings, args) -> int:
 
 def load(catalog: Catalog, factory) -> Loaded:
     """Store every demo item, each at its own arrival time; loading twice changes nothing."""
+    from ..crawl import sync_sources
+    from ..db import transaction
+    from ..ingest import store_entries
+
     loaded = Loaded()
     with transaction(factory) as session:
         sync_sources(session, catalog)
@@ -94,6 +99,8 @@ def load(catalog: Catalog, factory) -> Loaded:
 
 def _documents():
     """(source id, file name, its parser: source -> entries) of each demo file."""
+    from ..sources import feed, jorf, questions
+
     for path in sorted((FOLDER / "feeds").glob("*.xml")):
         yield path.stem, path.name, lambda source, path=path: feed.parse(
             path.read_bytes(), source.url, "application/xml", source).entries

@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..config import SEARCH_BACKENDS, Settings
-from .document import SCHEMA_VERSION
 
 POINTER = "current"
 LAGGING = "lagging"
@@ -27,6 +26,12 @@ LAGGING = "lagging"
 class Lag:
     since: datetime  # the first change this index missed
     missed: int  # changes indexed by another engine since then (an item changed twice counts twice)
+
+
+def _schema_version() -> str:
+    from .document import SCHEMA_VERSION  # the models and analysers: not for `veille --help`
+
+    return str(SCHEMA_VERSION)
 
 
 def backend_root(settings: Settings, engine: str | None = None) -> Path:
@@ -41,13 +46,13 @@ def current_generation(settings: Settings, engine: str | None = None) -> Path | 
     """The engine's index in use, None when it has none or one of an older format."""
     name, version = _pointer(settings, engine)
     path = backend_root(settings, engine) / name
-    return path if name and version == str(SCHEMA_VERSION) and path.is_dir() else None
+    return path if name and version == _schema_version() and path.is_dir() else None
 
 
 def outdated(settings: Settings, engine: str | None = None) -> bool:
     """The engine has an index, of an older format: the next indexing rebuilds it."""
     name, version = _pointer(settings, engine)
-    return bool(name) and version != str(SCHEMA_VERSION)
+    return bool(name) and version != _schema_version()
 
 
 def _pointer(settings: Settings, engine: str | None) -> tuple[str, str]:
@@ -71,7 +76,7 @@ def make_current(settings: Settings, path: Path) -> None:
     """Swap `path` in, then remove the engine's older generations. A new generation holds the
     whole archive: it lags behind nothing."""
     root = backend_root(settings)
-    _replace(root / POINTER, f"{path.name} {SCHEMA_VERSION}")
+    _replace(root / POINTER, f"{path.name} {_schema_version()}")
     for child in root.iterdir():
         if child.is_dir() and child != path:
             shutil.rmtree(child, ignore_errors=True)
