@@ -24,7 +24,7 @@ run: install
 	$(BIN)/veille crawl
 	$(BIN)/veille status  # says which search engine is used, and why
 	$(BIN)/veille items --limit 20
-	$(BIN)/veille serve
+	$(BIN)/veille run
 
 # The demo set in its own archive and index (./var/demo), whatever VEILLE_* the shell holds.
 DEMO_ENV := env -u VEILLE_DATABASE_URL VEILLE_HOME=./var/demo VEILLE_INDEX_DIR=./var/demo/index

@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_web(commands)
     from .demo import register as register_demo
     register_demo(commands)
+    from .service.commands import register as register_service
+    register_service(commands)
     return parser
 
 

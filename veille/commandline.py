@@ -49,3 +49,14 @@ def print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
     if not rows:
         print("(aucun)")
+
+
+def size_text(count: float) -> str:
+    """"512 octets", "1,5 Mio": a size on disk for people."""
+    if count < 1024:
+        return f"{count:.0f} octets"
+    for unit in ("Kio", "Mio", "Gio"):
+        count /= 1024
+        if count < 1024 or unit == "Gio":
+            break
+    return f"{count:.1f} {unit}".replace(".", ",")

@@ -87,8 +87,10 @@ def select_sources(catalog: Catalog, states: dict[str, SourceState], now: dateti
 def crawl(catalog: Catalog, factory: sessionmaker[Session], fetcher: Fetcher, *,
           only: list[str] | None = None, due: bool = False, workers: int = 8,
           on_start: Callable[[int], None] | None = None,
-          on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Fetch the chosen sources; `on_start` gets how many, `on_done` each outcome as it comes."""
+          on_done: Callable[[Outcome], None] | None = None,
+          stopping: Callable[[], bool] = lambda: False) -> list[Outcome]:
+    """Fetch the chosen sources; `on_start` gets how many, `on_done` each outcome as it comes.
+    Once `stopping()` turns true no other source is started: those left stay due, untouched."""
     now = utcnow()
     with transaction(factory) as session:
         states = sync_sources(session, catalog)
@@ -100,17 +102,21 @@ def crawl(catalog: Catalog, factory: sessionmaker[Session], fetcher: Fetcher, *,
         on_start(len(sources))
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(_read, fetcher, s, positions[s.id]) for s in sources]
+        futures = [pool.submit(_read, fetcher, s, positions[s.id], stopping) for s in sources]
         for future in as_completed(futures):
+            if future.result() is None:
+                continue
             outcome = _record(factory, catalog, future.result())
             outcomes.append(outcome)
             if on_done:
                 on_done(outcome)
-    order = {s.id: i for i, s in enumerate(sources)}
+    order = {s.id: i for i, s in enumerate(sources)}  # sources left out by `stopping` have no outcome
     return sorted(outcomes, key=lambda o: order[o.source_id])
 
 
-def _read(fetcher: Fetcher, source: Source, position: Position) -> _Fetched:
+def _read(fetcher: Fetcher, source: Source, position: Position, stopping: Callable[[], bool]) -> _Fetched | None:
+    if stopping():
+        return None
     started, clock = utcnow(), time.monotonic()
     fetched = _Fetched(source, started, 0.0)
     try:

@@ -115,13 +115,10 @@ def _build(settings: Settings, factory, args, now, rebuild: bool = False):
 
 
 def _prepare_pdf(settings: Settings, edition) -> None:
-    from .editions import content_of
-    from .pdfcache import folder_of, pdf_file
-    from .render import Links, reading
+    from .pdfcache import prepare
 
     try:
-        pdf_file(folder_of(settings), edition, reading(content_of(edition)), Links(settings.base_url),
-                 settings.mail_from_name)
+        prepare(settings, edition)
     except Exception as exc:  # the edition stands; the site renders the PDF when first asked
         say(f"attention : PDF de l'édition non préparé ({exc.__class__.__name__} : {exc}) ; "
             "le site le produira à la première demande.", error=True)
@@ -210,29 +207,25 @@ def _subscriber(session, email: str):
 
 @french
 def cmd_send(settings: Settings, args) -> int:
+    from tqdm import tqdm
+
     from ..crawl import utcnow
-    from ..db import transaction
-    from . import subscribers as subscriber_store
     from .editions import content_of, describe
     from .mail import SmtpFatal
     from .mailsettings import mail_settings
-    from .outbox import SendBusy, enqueue, exclusive
+    from .outbox import SendBusy
+    from .sending import send_edition
 
     mail = mail_settings(settings)
-    sender, links, smtp, policy = mail.sender, mail.links, mail.smtp, mail.policy
     factory = open_archive(settings)
-    now = utcnow()
-    edition, built = _build(settings, factory, args, now)
+    edition, built = _build(settings, factory, args, utcnow())
     content = content_of(edition)
     if built:
         say(f"{content.title} : édition construite.")
-    lock = settings.home / "locks" / f"bulletin-{edition.id}.lock"
     try:
-        with exclusive(lock):
-            with transaction(factory) as session:
-                enqueue(session, edition, content, subscriber_store.receiving(session, content.kind),
-                        settings.daily_when_empty == "send", now)
-            summary = _deliver(factory, edition.id, content, sender, links, smtp, policy)
+        with tqdm(total=0, desc="Envoi", unit="message", file=sys.stderr, disable=None) as bar:
+            summary = send_edition(settings, factory, mail, edition.id, content,
+                                   on_start=lambda count: bar.reset(total=count), on_done=lambda row: bar.update(1))
     except SendBusy as exc:
         say(f"erreur : {exc} ({describe(content.kind, content.day)}) ; réessayez quand il sera fini.", error=True)
         return EXIT_PENDING
@@ -252,23 +245,6 @@ def cmd_send(settings: Settings, args) -> int:
         say(f"erreur : {summary.stopped}. Relancez la commande pour envoyer les {summary.pending} message(s) "
             "en attente.", error=True)
     return EXIT_PENDING if summary.pending else 0
-
-
-def _deliver(factory, edition_id, content, sender, links, smtp, policy):
-    from tqdm import tqdm
-
-    from ..crawl import utcnow
-    from .mail import Transport
-    from .message import composer
-    from .outbox import deliver, pending_count
-
-    with factory() as session:
-        pending = pending_count(session, edition_id)
-    with Transport(smtp) as transport, tqdm(total=pending, desc="Envoi", unit="message",
-                                            file=sys.stderr, disable=None) as bar:
-        return deliver(factory, edition_id, composer(content, sender, links),
-                       lambda to, data: transport.send(sender.address, to, data),
-                       policy, utcnow, on_done=lambda row: bar.update(1))
 
 
 @french

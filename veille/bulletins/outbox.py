@@ -27,6 +27,7 @@ from .subscribers import AddressError
 BATCH = 500
 NOTHING_NEW = "rien de nouveau dans ses rubriques"
 UNSUBSCRIBED = "adresse désactivée avant l'envoi"
+STOPPED = "arrêt demandé"
 
 
 @dataclass(frozen=True)
@@ -111,17 +112,20 @@ class _Pacer:
 def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[OutboxMessage, Subscriber], bytes],
             send: Callable[[str, bytes], None], policy: Policy, clock: Callable[[], datetime],
             sleep: Callable[[float], None] = time.sleep,
-            on_done: Callable[[OutboxMessage], None] | None = None) -> Summary:
+            on_done: Callable[[OutboxMessage], None] | None = None,
+            stopping: Callable[[], bool] = lambda: False) -> Summary:
     """Send every pending message of an edition, retrying temporary failures with backoff.
 
     `compose(row, subscriber)` gives the message bytes; `send(address, data)` delivers them or
-    raises DeliveryError or SmtpFatal. Returns the counts of the edition's outbox afterwards.
+    raises DeliveryError or SmtpFatal. When `stopping()` turns true the message being sent is
+    finished and the run stops, the others left pending. Returns the counts of the edition's
+    outbox afterwards.
     """
     summary = Summary()
     with factory() as session, session.begin():
         summary.resumed = session.execute(update(OutboxMessage).where(
             OutboxMessage.edition_id == edition_id, OutboxMessage.state == SENDING).values(state=PENDING)).rowcount
-    run = _Run(factory, edition_id, compose, send, policy, clock, sleep, on_done, summary)
+    run = _Run(factory, edition_id, compose, send, policy, clock, sleep, on_done, summary, stopping)
     run.loop()
     with factory() as session:
         counts = dict(session.execute(select(OutboxMessage.state, func.count()).where(
@@ -146,6 +150,7 @@ class _Run:
     sleep: Callable[[float], None]
     on_done: Callable[[OutboxMessage], None] | None
     summary: Summary
+    stopping: Callable[[], bool]
 
     def __post_init__(self):
         self.started = self.clock()
@@ -153,7 +158,7 @@ class _Run:
         self.connection_failures = 0
 
     def loop(self) -> None:
-        while True:
+        while not self._stopped():
             now = self.clock()
             with self.factory() as session:
                 due = session.scalars(self._pending().where(or_(
@@ -167,10 +172,17 @@ class _Run:
                 self.sleep(max((upcoming - now).total_seconds(), 0.0))
                 continue
             for row_id in due:
+                if self._stopped():
+                    return
                 if not self._one(row_id):
                     if self.summary.stopped:
                         return
                     break  # the connection failed: wait, then look again at what is due
+
+    def _stopped(self) -> bool:
+        if self.stopping():
+            self.summary.stopped = STOPPED
+        return self.summary.stopped == STOPPED
 
     def _pending(self):
         return select(OutboxMessage.id).where(OutboxMessage.edition_id == self.edition_id,

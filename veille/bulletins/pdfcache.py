@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 from ..config import Settings
+from .editions import content_of
 from .models import Edition
-from .render import Links, Reading, pdf
+from .render import Links, Reading, pdf, reading
 
 log = logging.getLogger(__name__)
 RENDERS_AT_ONCE = 1  # WeasyPrint holds the interpreter lock: a second rendering would only add memory
@@ -29,6 +30,12 @@ _editions_guard = threading.Lock()
 
 def folder_of(settings: Settings) -> Path:
     return settings.home / "cache" / "pdf"
+
+
+def prepare(settings: Settings, edition: Edition) -> Path:
+    """Render the PDF of an edition just built, so that no reader waits for it."""
+    return pdf_file(folder_of(settings), edition, reading(content_of(edition)), Links(settings.base_url),
+                    settings.mail_from_name)
 
 
 def pdf_file(folder: Path, edition: Edition, view: Reading, links: Links, sender: str,

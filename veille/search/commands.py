@@ -6,10 +6,10 @@ import json
 import statistics
 import sys
 import time as clock
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from ..catalog import CATEGORIES, load_catalog
-from ..commandline import UsageError, iso_date, open_archive, positive_int
+from ..commandline import UsageError, iso_date, open_archive, positive_int, size_text
 from ..config import SEARCH_BACKENDS, Settings
 from ..dates import start_of_day
 from . import PER_PAGE
@@ -63,7 +63,8 @@ def register(commands) -> None:
     check_cmd.add_argument("--repair", action="store_true", help="corriger les différences")
     check_cmd.set_defaults(func=cmd_index_check)
 
-    status = commands.add_parser("status", help="état de l'archive et de l'index de recherche")
+    status = commands.add_parser("status", help="état du service, des sources, des éditions, de l'archive et de l'index")
+    status.add_argument("--json", action="store_true", help="un objet JSON")
     status.set_defaults(func=cmd_status)
 
 
@@ -218,7 +219,7 @@ def cmd_reindex(settings: Settings, args) -> int:
     path = current_generation(settings)
     seconds = f"{elapsed:.1f}".replace(".", ",")
     print(f"Index {settings.search_backend} reconstruit : {_count(total, 'article')} en {seconds} s "
-          f"({_size(size_on_disk(path))}, {path}).")
+          f"({size_text(size_on_disk(path))}, {path}).")
     return 0
 
 
@@ -260,16 +261,31 @@ def cmd_status(settings: Settings, args) -> int:
     from sqlalchemy import func, select
 
     from ..models import IndexChange, Item
+    from ..service.status import collect, print_text
     from . import open_backend
 
     factory = open_archive(settings)
     with factory() as session:
+        report = collect(settings, session, datetime.now(timezone.utc))
         items = session.scalar(select(func.count()).select_from(Item)) or 0
         pending = session.scalar(select(func.count()).select_from(IndexChange)) or 0
+    path = current_generation(settings)
+    report["archive"] = {"items": items, "database": settings.database_url}
+    report["index"] = {"engine": settings.search_backend, "lag": pending, "documents": None,
+                       "bytes": size_on_disk(path) if path else None}
+    if args.json:
+        if path is not None:
+            index = open_backend(settings)
+            try:
+                report["index"]["documents"] = index.backend.count()
+            finally:
+                index.close()
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print_text(report, settings)
     print(f"Archive : {_count(items, 'article')} ({settings.database_url})")
     engine = settings.search_backend
     print(f"Moteur de recherche : {engine} ({ENGINE_REASONS[engine]})")
-    path = current_generation(settings)
     if path is None:
         print(f"Index de recherche {engine} : absent (lancez « veille reindex »)")
     else:
@@ -279,7 +295,7 @@ def cmd_status(settings: Settings, args) -> int:
             latency = measure_latency(index)
         finally:
             index.close()
-        print(f"Index de recherche : {engine}, {_count(indexed, 'document')}, {_size(size_on_disk(path))} ({path})")
+        print(f"Index de recherche : {engine}, {_count(indexed, 'document')}, {size_text(size_on_disk(path))} ({path})")
         if missed := lag(settings):
             print(f"  {_missed(missed, settings)} : rattrapés au prochain « veille crawl » ou « veille search »")
         print(f"Changements en attente d'indexation : {pending}")
@@ -296,7 +312,7 @@ def _spare_state(settings: Settings, engine: str) -> str:
     path = current_generation(settings, engine)
     if path is None:
         return "absent"
-    state = f"gardé, {_size(size_on_disk(path))} ({path})"
+    state = f"gardé, {size_text(size_on_disk(path))} ({path})"
     missed = lag(settings, engine)
     if missed is None:
         return f"{state}, à jour"
@@ -335,12 +351,3 @@ def advice(backend: str, items: int, latency_ms: float) -> str | None:
 def _thousands(number: int) -> str:
     return f"{number:,}".replace(",", "\u202f")
 
-
-def _size(count: float) -> str:
-    if count < 1024:
-        return f"{count:.0f} octets"
-    for unit in ("Kio", "Mio", "Gio"):
-        count /= 1024
-        if count < 1024 or unit == "Gio":
-            break
-    return f"{count:.1f} {unit}".replace(".", ",")

@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     app.register_blueprint(feed_directory.blueprint)
     from . import api
     app.register_blueprint(api.blueprint)
+    from . import health  # /healthz, /metrics
+    app.register_blueprint(health.blueprint)
 
     hosts.install(app)
     app.before_request(_refuse_large_bodies)

@@ -26,37 +26,50 @@ def port_number(text: str) -> int:
 
 def register(commands) -> None:
     serve = commands.add_parser("serve", help="servir le site web (articles, bulletins, désabonnement)")
-    serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
-    serve.add_argument("--port", type=port_number, default=5000, help="port (5000)")
-    serve.add_argument("--threads", type=positive_int, default=8, help="requêtes traitées en parallèle (8)")
-    serve.add_argument("--connections", type=positive_int, default=CONNECTIONS,
-                       help=f"connexions ouvertes au plus, lentes ou inactives comprises ({CONNECTIONS})")
-    serve.add_argument("--trusted-proxy", metavar="ADRESSE",
-                       help="adresse du proxy (nginx) dont on croit X-Forwarded-For et X-Forwarded-Proto "
-                            "(sinon le client est l'adresse de la connexion)")
+    add_server_options(serve)
     serve.set_defaults(func=cmd_serve)
 
 
-def cmd_serve(settings: Settings, args) -> int:
+def add_server_options(parser) -> None:
+    """The web server's options, shared by `veille serve` and `veille run`."""
+    parser.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
+    parser.add_argument("--port", type=port_number, default=5000, help="port (5000)")
+    parser.add_argument("--threads", type=positive_int, default=8, help="requêtes traitées en parallèle (8)")
+    parser.add_argument("--connections", type=positive_int, default=CONNECTIONS,
+                        help=f"connexions ouvertes au plus, lentes ou inactives comprises ({CONNECTIONS})")
+    parser.add_argument("--trusted-proxy", metavar="ADRESSE",
+                        help="adresse du proxy (nginx) dont on croit X-Forwarded-For et X-Forwarded-Proto "
+                             "(sinon le client est l'adresse de la connexion)")
+
+
+def make_server(app, args):
+    """The waitress server for these options, listening; UsageError when it cannot listen."""
     from waitress import create_server
 
+    proxy = {"trusted_proxy": args.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
+    try:
+        return create_server(app, host=args.host, port=args.port, threads=args.threads, ident="Veille",
+                             max_request_body_size=MAX_REQUEST_BODY, connection_limit=args.connections,
+                             channel_timeout=IDLE_TIMEOUT, asyncore_use_poll=True,  # select() stops at 1024
+                             **(proxy if args.trusted_proxy else {}))
+    except (OSError, ValueError) as exc:
+        reason = LISTEN_ERRORS.get(getattr(exc, "errno", None), "adresse introuvable ou invalide")
+        raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {reason}") from None
+
+
+def site_address(server, args) -> str:
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    return f"http://{host}:{server.effective_port}/"
+
+
+def cmd_serve(settings: Settings, args) -> int:
     from .app import create_app
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     for name in ("veille", "waitress"):
         logging.getLogger(name).setLevel(logging.INFO)
-    app = create_app(settings)
-    proxy = {"trusted_proxy": args.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
-    try:
-        server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="Veille",
-                               max_request_body_size=MAX_REQUEST_BODY, connection_limit=args.connections,
-                               channel_timeout=IDLE_TIMEOUT, asyncore_use_poll=True,  # select() stops at 1024
-                               **(proxy if args.trusted_proxy else {}))
-    except (OSError, ValueError) as exc:
-        reason = LISTEN_ERRORS.get(getattr(exc, "errno", None), "adresse introuvable ou invalide")
-        raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {reason}") from None
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Site web de Veille : http://{host}:{server.effective_port}/ (Ctrl+C pour arrêter)", flush=True)
+    server = make_server(create_app(settings), args)
+    print(f"Site web de Veille : {site_address(server, args)} (Ctrl+C pour arrêter)", flush=True)
     print(f"Adresse publique des liens des bulletins (VEILLE_BASE_URL) : {settings.base_url}", flush=True)
     server.run()
     return 0

@@ -1,0 +1,143 @@
+"""`veille run`: the one process that crawls all day, builds and sends the bulletins and serves
+the site, until SIGTERM or SIGINT."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+
+from ..commandline import open_archive, size_text
+from ..config import ConfigError, Settings
+from ..numbers import parse_int
+
+EXIT_BUSY = 1
+TICK_SECONDS = 60  # VEILLE_TICK_SECONDS: shorter for the tests and the benchmark only
+STANDBY_POLL = 5.0  # seconds between two tries of a process in standby
+log = logging.getLogger("veille.service")
+
+
+def register(commands) -> None:
+    from ..web.commands import add_server_options
+
+    run = commands.add_parser("run", help="le service : relève les sources, envoie les bulletins, sert le site")
+    add_server_options(run)
+    run.add_argument("--no-web", action="store_true", help="sans le site web (servi par un autre processus)")
+    run.add_argument("--standby", action="store_true",
+                     help="si un autre « veille run » planifie déjà sur cette base, attendre et prendre le relais")
+    run.add_argument("--log-format", choices=("text", "json"), default="text",
+                     help="journal sur la sortie d'erreur : text (par défaut) ou json (un objet par ligne)")
+    run.set_defaults(func=cmd_run)
+
+    backup = commands.add_parser("backup", help="copier l'archive SQLite, même pendant que « veille run » travaille")
+    backup.add_argument("file", metavar="FICHIER", type=Path, help="fichier de la copie")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="remplacer l'archive par une copie faite par « veille backup »")
+    restore.add_argument("file", metavar="FICHIER", type=Path, help="la copie à restaurer")
+    restore.add_argument("--force", action="store_true", help="remplacer une archive qui n'est pas vide")
+    restore.set_defaults(func=cmd_restore)
+
+
+def tick_seconds() -> float:
+    text = os.environ.get("VEILLE_TICK_SECONDS")
+    if not text:
+        return TICK_SECONDS
+    value = parse_int(text, minimum=1, maximum=3600)
+    if value is None:
+        raise ConfigError(f"VEILLE_TICK_SECONDS : nombre de secondes entre 1 et 3600 attendu, pas « {text} »")
+    return value
+
+
+def cmd_run(settings: Settings, args) -> int:
+    from ..bulletins.mailsettings import mail_settings
+    from ..catalog import load_catalog
+    from . import logs, scheduler
+    from .jobs import Jobs
+    from .lock import SchedulerLock, lock_path
+
+    tick = tick_seconds()
+    logs.configure(args.log_format)
+    mail = mail_settings(settings) if settings.sending else None  # a setting that cannot work: refuse to start
+    load_catalog(settings.feeds_path)  # feeds.yaml must be right at start-up; later errors keep the last good one
+    factory = open_archive(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    lock = SchedulerLock(lock_path(settings))
+    if not _take(lock, settings, args.standby, stop):
+        return 0 if stop.is_set() else EXIT_BUSY
+    try:
+        jobs = Jobs(settings, factory, mail, stop)
+        running = scheduler.start(jobs, tick)
+        server = None if args.no_web else _web(settings, args, running)
+        log.info("planificateur démarré (pid %d sur l'hôte « %s ») ; base : %s", os.getpid(), socket.gethostname(),
+                 settings.database_url)
+        if mail is None:
+            log.warning("aucun bulletin n'est envoyé par courriel tant que VEILLE_SMTP_URL n'est pas défini "
+                        "(les éditions sont construites et publiées sur le site)")
+        else:
+            log.info("bulletins envoyés par %s, de %s", mail.smtp, mail.sender.address)
+        while not stop.wait(1.0):
+            pass
+        log.info("arrêt demandé : fin des tâches en cours")
+        scheduler.stop(running)
+        if server is not None:
+            server.close()
+            server.task_dispatcher.shutdown()
+        log.info("arrêté proprement")
+    finally:
+        lock.release()
+    return 0
+
+
+def _take(lock, settings: Settings, standby: bool, stop: threading.Event) -> bool:
+    """True once this process holds the scheduler lock; False when it must not schedule."""
+    if lock.acquire():
+        return True
+    holder = lock.holder()
+    who = holder.describe(settings.timezone) if holder else "processus inconnu"
+    if not standby:
+        print(f"erreur : un autre « veille run » planifie déjà sur cette base ({who}) ; arrêtez-le, "
+              "ou lancez celui-ci avec --standby pour qu'il prenne le relais.", file=sys.stderr)
+        return False
+    log.info("en attente : un autre « veille run » planifie déjà sur cette base (%s) ; relais dès son arrêt", who)
+    while not stop.wait(STANDBY_POLL):
+        if lock.acquire():
+            log.info("relais pris : ce processus planifie désormais")
+            return True
+    return False
+
+
+def _web(settings: Settings, args, running):
+    """The site, listening in a thread of its own; /healthz sees the scheduler."""
+    from ..web.app import create_app
+    from ..web.commands import make_server, site_address
+
+    app = create_app(settings)
+    app.extensions["veille"]["service"] = running
+    server = make_server(app, args)
+    threading.Thread(target=server.run, name="web", daemon=True).start()
+    log.info("site web : %s (liens des bulletins : %s)", site_address(server, args), settings.base_url)
+    return server
+
+
+
+def cmd_backup(settings: Settings, args) -> int:
+    from .backup import backup
+
+    size = backup(settings, args.file)
+    print(f"Archive sauvegardée dans {args.file} ({size_text(size)}).")
+    return 0
+
+
+def cmd_restore(settings: Settings, args) -> int:
+    from .backup import restore
+
+    counts = restore(settings, args.file, args.force)
+    print(f"Archive restaurée depuis {args.file} (articles : {counts['items']}, abonnés : {counts['subscribers']}, "
+          f"éditions : {counts['editions']}).")
+    print("Lancez « veille reindex » pour reconstruire l'index de recherche.")
+    return 0
