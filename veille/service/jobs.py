@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..bulletins import subscribers as subscriber_store
 from ..bulletins.editions import EditionError, build, content_of, find
-from ..bulletins.mail import SmtpFatal
+from ..bulletins.mail import DeliveryError, SmtpFatal, Transport
 from ..bulletins.mailsettings import MailSettings
 from ..bulletins.models import PENDING, SENDING, OutboxMessage
 from ..bulletins.outbox import SendBusy
@@ -30,6 +30,7 @@ from ..crawl import ERROR, crawl, utcnow
 from ..db import transaction
 from ..fetch import Fetcher
 from ..search.indexer import IndexBusy, check, index_pending
+from .alerts import Memory, compose, decide, problems_now
 from .plan import Due, EditionState, Schedule, plan
 
 log = logging.getLogger("veille.service")
@@ -88,6 +89,7 @@ class Jobs:
         self.catalogs = CatalogKeeper(self.settings.feeds_path)
         self.schedule = Schedule.from_settings(self.settings)
         self.last_crawl: datetime | None = None  # when the last crawl tick ended
+        self.events: list[str] = []  # for the next alert run: what happened once (an index repair)
 
     def crawl(self) -> dict:
         catalog = self.catalogs.current()
@@ -106,8 +108,34 @@ class Jobs:
             report = check(self.settings, self.factory, repair=True)
         except IndexBusy as exc:
             raise JobFailed(str(exc)) from None
+        fixed = len(report.missing) + len(report.stale) + len(report.extra)
+        if fixed:
+            self.events.append(f"l'index de recherche a dû être réparé cette nuit : {fixed} différence(s) "
+                               "avec l'archive corrigée(s)")
         return {"indexés": report.applied, "absents": len(report.missing), "périmés": len(report.stale),
                 "en trop": len(report.extra)}
+
+    def alerts(self) -> dict:
+        """Tell VEILLE_ADMIN_EMAILS what goes wrong, once a day, and when it is fixed."""
+        now = self.clock()
+        with self.factory() as session:
+            problems = problems_now(session, now, self.schedule, lambda due: edition_state(session, due))
+        memory = Memory(self.settings.home / "alerts.json")
+        alerts, kept = decide(problems, self.events, memory.load(), now.astimezone(self.settings.timezone).date())
+        admins = self.mail.admins if self.mail else ()
+        if admins and alerts:
+            sender = self.mail.sender
+            try:
+                with Transport(self.mail.smtp) as transport:
+                    for alert, admin in ((alert, admin) for alert in alerts for admin in admins):
+                        transport.send(sender.address, admin, compose(alert, sender.name, sender.address, admin, now))
+            except (DeliveryError, SmtpFatal) as exc:
+                raise JobFailed(f"alertes non envoyées, nouvel essai à la prochaine tâche : {exc}") from None
+        for alert in alerts if not admins else ():
+            log.warning("alerte (VEILLE_ADMIN_EMAILS non défini ou envoi désactivé) : %s", alert.subject)
+        self.events = []
+        memory.save(kept)
+        return {"problèmes": len(problems), "alertes": len(alerts) * max(len(admins), 1)}
 
     def bulletins(self) -> dict:
         sending = self.mail is not None

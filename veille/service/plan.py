@@ -19,6 +19,8 @@ from ..bulletins.build import monday_of
 from ..bulletins.models import DAILY, WEEKLY
 from ..config import Settings
 
+REPAIR_AT = {"hour": 3, "minute": 40}  # the nightly index check, local time
+
 
 @dataclass(frozen=True)
 class Schedule:

@@ -12,10 +12,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from .jobs import Jobs
 from .logs import recorded
+from .plan import REPAIR_AT
 
-REPAIR_AT = {"hour": 3, "minute": 40}  # nightly index check, local time
-JOB_NAMES = {"crawl": "relevé des sources dues", "bulletins": "éditions dues (construction et envoi)",
-             "index": "indexation des nouveaux articles", "repair": "vérification et réparation de l'index"}
+ALERT_TICKS = 5  # the problems are looked for every five ticks
 
 
 @dataclass
@@ -52,6 +51,8 @@ def start(jobs: Jobs, tick: float) -> Running:
     scheduler.add_job(recorded("index", jobs.index), every_tick, id="index",
                       next_run_time=now + timedelta(seconds=tick / 2))
     scheduler.add_job(recorded("repair", jobs.repair), CronTrigger(**REPAIR_AT, timezone=tz), id="repair")
+    scheduler.add_job(recorded("alerts", jobs.alerts), IntervalTrigger(seconds=ALERT_TICKS * tick, timezone=tz),
+                      id="alerts", next_run_time=now + timedelta(seconds=tick))
     scheduler.start()
     return Running(scheduler, jobs, tick, datetime.now(timezone.utc))
 

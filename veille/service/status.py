@@ -14,12 +14,11 @@ from ..commandline import size_text
 from ..config import Settings
 from ..models import Item, SourceState
 from .lock import SchedulerLock, lock_path
-from .plan import Schedule, next_moments
-from .scheduler import JOB_NAMES, REPAIR_AT
+from .plan import REPAIR_AT, Schedule, next_moments
+from .silence import RECENT_ITEMS, silent
 
-SILENT_FLOOR = timedelta(days=2)  # no source is called silent sooner
-SILENT_FACTOR = 3  # ...nor before three times its usual gap between new items
-RECENT_ITEMS = 10
+NEXT_RUNS = {"crawl": "relevé des sources dues", "daily": "édition quotidienne",
+             "weekly": "récapitulatif hebdomadaire", "repair": "vérification et réparation de l'index"}
 DELIVERY_WORDS = {"sent": "envoyés", "skipped": "ignorés", "failed": "en échec", "pending": "en attente",
                   "sending": "en cours"}
 
@@ -54,20 +53,12 @@ def _sources(session: Session, now: datetime) -> list[dict]:
     for state in session.scalars(select(SourceState).order_by(SourceState.id)):
         arrivals = session.scalars(select(Item.fetched_at).where(Item.source_id == state.id)
                                    .order_by(Item.fetched_at.desc()).limit(RECENT_ITEMS)).all()
-        silent = _silent(arrivals, now)
+        quiet = silent(arrivals, now)
         rows.append({"id": state.id, "failures": state.failures or 0, "last_error": state.last_error,
-                     "silent": silent, "retired": state.retired_at is not None,
+                     "silent": quiet, "retired": state.retired_at is not None,
                      "last_success": state.last_success_at.isoformat() if state.last_success_at else None,
                      "last_item": arrivals[0].isoformat() if arrivals else None})
     return sorted(rows, key=lambda row: (not row["failures"], not row["silent"]))
-
-
-def _silent(arrivals: list[datetime], now: datetime) -> bool:
-    """Nothing new for longer than its expected period (from the gaps between its recent items)."""
-    if len(arrivals) < 3:
-        return False
-    usual = (arrivals[0] - arrivals[-1]) / (len(arrivals) - 1)
-    return now - arrivals[0] > max(SILENT_FACTOR * usual, SILENT_FLOOR)
 
 
 def _last_edition(session: Session, kind: str) -> dict | None:
@@ -100,8 +91,7 @@ def print_text(report: dict, settings: Settings) -> None:
     else:
         print("Planificateur : arrêté (lancez « veille run »)")
     runs = report["next_runs"]
-    for job, key in (("crawl", "crawl"), ("bulletins", "daily"), ("bulletins", "weekly"), ("repair", "repair")):
-        what = JOB_NAMES[job] if job != "bulletins" else ("édition quotidienne" if key == DAILY else "récapitulatif hebdomadaire")
+    for key, what in NEXT_RUNS.items():
         print(f"  prochain : {what} — {local(runs[key])}")
     troubled = [s for s in report["sources"] if s["failures"] or s["silent"]]
     print(f"Sources en échec ou silencieuses : {len(troubled)} sur {len(report['sources'])}")
