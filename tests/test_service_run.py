@@ -8,6 +8,7 @@ the next minute, so that the tests take seconds."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -229,3 +230,18 @@ def test_refuses_to_start_with_mail_settings_that_cannot_work(service, monkeypat
     assert "VEILLE_MAIL_FROM" in run.log and "VEILLE_BASE_URL" in run.log and "Traceback" not in run.log
     with env.session() as session:
         assert session.scalar(select(func.count()).select_from(Item)) == 1  # nothing done
+
+
+def test_a_busy_port_stops_it_before_any_job(service):
+    env, sink, start = service
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = start("--port", str(port))
+        assert busy.process.wait(timeout=30) == 2
+    assert f"impossible d'écouter sur 127.0.0.1:{port} : adresse déjà utilisée" in busy.log
+    assert "tâche" not in busy.log and "Traceback" not in busy.log and sink.inbox.messages == []
+    after = start("--no-web")  # the lock was released
+    wait_for(lambda: "planificateur démarré" in after.log, what="le lock libéré\n" + after.log)
+    assert after.stop() == 0

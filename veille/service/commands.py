@@ -70,9 +70,9 @@ def cmd_run(settings: Settings, args) -> int:
     if not _take(lock, settings, args.standby, stop):
         return 0 if stop.is_set() else EXIT_BUSY
     try:
-        jobs = Jobs(settings, factory, mail, stop)
-        running = scheduler.start(jobs, tick)
-        server = None if args.no_web else _web(settings, args, running)
+        site = None if args.no_web else _site(settings, args)  # listening before any job starts
+        running = scheduler.start(Jobs(settings, factory, mail, stop), tick)
+        server = _serve(*site, running, settings, args) if site else None
         log.info("planificateur démarré (pid %d sur l'hôte « %s ») ; base : %s", os.getpid(), socket.gethostname(),
                  settings.database_url)
         if mail is None:
@@ -111,18 +111,23 @@ def _take(lock, settings: Settings, standby: bool, stop: threading.Event) -> boo
     return False
 
 
-def _web(settings: Settings, args, running):
-    """The site, listening in a thread of its own; /healthz sees the scheduler."""
+def _site(settings: Settings, args):
+    """The web app and its server, listening (UsageError when it cannot)."""
     from ..web.app import create_app
-    from ..web.commands import make_server, site_address
+    from ..web.commands import make_server
 
     app = create_app(settings)
+    return app, make_server(app, args)
+
+
+def _serve(app, server, running, settings: Settings, args):
+    """Serve in a thread of its own; /healthz sees the scheduler."""
+    from ..web.commands import site_address
+
     app.extensions["veille"]["service"] = running
-    server = make_server(app, args)
     threading.Thread(target=server.run, name="web", daemon=True).start()
     log.info("site web : %s (liens des bulletins : %s)", site_address(server, args), settings.base_url)
     return server
-
 
 
 def cmd_backup(settings: Settings, args) -> int:
