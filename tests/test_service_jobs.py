@@ -11,6 +11,7 @@ from tests.test_bulletin_mail import AGENT, ELU, SmtpSink, subscribe
 from veille.bulletins.editions import find
 from veille.bulletins.mailsettings import mail_settings
 from veille.bulletins.models import DAILY, Edition
+from veille.bulletins.pdfcache import folder_of
 from veille.config import Settings
 from veille.service.jobs import JobFailed, Jobs
 
@@ -42,6 +43,7 @@ def test_catch_up_once_then_nothing_the_day_after(archive):
     counts = jobs_at("2017-03-29T06:31").bulletins()  # started late: catches up
     assert counts == {"éditions": 1, "construites": 1, "envoyés": 2, "en attente": 0}
     assert len(sink.inbox.to(AGENT)) == 1 and len(sink.inbox.to(ELU)) == 1
+    assert list(folder_of(Settings.from_env()).glob("daily-2017-03-29-*.pdf"))  # rendered now, not on a request
     assert jobs_at("2017-03-29T06:45").bulletins()["éditions"] == 0
     assert jobs_at("2017-03-29T23:59").bulletins()["éditions"] == 0
     assert len(sink.inbox.messages) == 2
