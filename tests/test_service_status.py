@@ -32,7 +32,7 @@ def test_status_shows_failing_sources_first_and_the_scheduler(env, server):
     assert [s["id"] for s in report["sources"]] == ["cassee", "bonne"]
     assert report["sources"][0]["failures"] == 1 and "500" in report["sources"][0]["last_error"]
     assert report["editions"]["daily"]["deliveries"] == {} and report["editions"]["weekly"] is None
-    assert report["archive"]["items"] == 1 and report["index"]["engine"] == "whoosh"
+    assert report["archive"]["items"] == 1 and report["index"]["engine"] == "tantivy"
     assert report["index"]["lag"] == 0 and report["database_bytes"] > 0
     assert set(report["next_runs"]) == {"crawl", "daily", "weekly", "repair"}
 

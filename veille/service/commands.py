@@ -83,13 +83,18 @@ def cmd_run(settings: Settings, args) -> int:
         while not stop.wait(1.0):
             pass
         log.info("arrêt demandé : fin des tâches en cours")
-        scheduler.stop(running)
+        finished = scheduler.stop(running)
         if server is not None:
             server.close()
             server.task_dispatcher.shutdown()
-        log.info("arrêté proprement")
     finally:
         lock.release()
+    if not finished:  # a fetch or an SMTP exchange that hangs: what is committed stays, the rest is redone
+        log.warning("tâches encore en cours après %d s (%s) : arrêt sans les attendre",
+                    scheduler.GRACE_SECONDS, ", ".join(sorted(running.busy)))
+        logging.shutdown()
+        os._exit(0)
+    log.info("arrêté proprement")
     return 0
 
 

@@ -2,8 +2,10 @@
 an edition is due is decided by plan.py: the scheduler only rings the bell."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -15,6 +17,7 @@ from .logs import recorded
 from .plan import REPAIR_AT
 
 ALERT_TICKS = 5  # the problems are looked for every five ticks
+GRACE_SECONDS = 25.0  # how long a stop waits for the running jobs
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Running:
     jobs: Jobs
     tick: float
     started: datetime
+    busy: set[str] = field(default_factory=set)  # the jobs running now
 
     def alive(self, now: datetime) -> bool:
         """Running, and its crawl tick came recently (or is running now)."""
@@ -39,25 +43,43 @@ class Running:
 
 def start(jobs: Jobs, tick: float) -> Running:
     """Every tick (a minute): crawl the due sources (with a little jitter), build and send what
-    is due, index what is new; each night: check and repair the index. A job never overlaps itself."""
+    is due, index what is new; every five ticks: alerts; each night: check and repair the index.
+    A job never overlaps itself."""
     tz = jobs.settings.timezone
     scheduler = BackgroundScheduler(timezone=tz, executors={"default": ThreadPoolExecutor(4)},
                                     job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
+    running = Running(scheduler, jobs, tick, datetime.now(timezone.utc))
     now = datetime.now(tz)
-    every_tick = IntervalTrigger(seconds=tick, timezone=tz)
-    scheduler.add_job(recorded("crawl", jobs.crawl), IntervalTrigger(seconds=tick, jitter=max(1, int(tick / 10)),
-                                                                     timezone=tz), id="crawl", next_run_time=now)
-    scheduler.add_job(recorded("bulletins", jobs.bulletins), every_tick, id="bulletins", next_run_time=now)
-    scheduler.add_job(recorded("index", jobs.index), every_tick, id="index",
-                      next_run_time=now + timedelta(seconds=tick / 2))
-    scheduler.add_job(recorded("repair", jobs.repair), CronTrigger(**REPAIR_AT, timezone=tz), id="repair")
-    scheduler.add_job(recorded("alerts", jobs.alerts), IntervalTrigger(seconds=ALERT_TICKS * tick, timezone=tz),
-                      id="alerts", next_run_time=now + timedelta(seconds=tick))
+
+    def add(name: str, trigger, first: datetime | None = None) -> None:
+        scheduler.add_job(_tracked(running.busy, name, recorded(name, getattr(jobs, name))), trigger, id=name,
+                          next_run_time=first)
+
+    add("crawl", IntervalTrigger(seconds=tick, jitter=max(1, int(tick / 10)), timezone=tz), now)
+    add("bulletins", IntervalTrigger(seconds=tick, timezone=tz), now)
+    add("index", IntervalTrigger(seconds=tick, timezone=tz), now + timedelta(seconds=tick / 2))
+    add("alerts", IntervalTrigger(seconds=ALERT_TICKS * tick, timezone=tz), now + timedelta(seconds=tick))
+    add("repair", CronTrigger(**REPAIR_AT, timezone=tz))
     scheduler.start()
-    return Running(scheduler, jobs, tick, datetime.now(timezone.utc))
+    return running
 
 
-def stop(running: Running) -> None:
-    """No new job starts; the running ones see `jobs.stop` and end at their next safe point."""
+def _tracked(busy: set[str], name: str, job: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        busy.add(name)
+        try:
+            job()
+        finally:
+            busy.discard(name)
+    return run
+
+
+def stop(running: Running, grace: float = GRACE_SECONDS) -> bool:
+    """No new job starts; the running ones see `jobs.stop` and end at their next safe point.
+    False when some are still running after `grace` seconds."""
     running.jobs.stop.set()
-    running.scheduler.shutdown(wait=True)
+    running.scheduler.shutdown(wait=False)
+    deadline = time.monotonic() + grace
+    while running.busy and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not running.busy
