@@ -50,9 +50,9 @@ def test_help_imports_no_heavy_library():
     """`veille --help` answers at once: the engines, the database and the renderers load only in
     the commands that need them."""
     probe = ("import sys\nfrom veille.cli import main\n"
-             "for argv in (['--help'], ['bulletin', 'send', '--help'], ['search', '--help'], ['serve', '--help']):\n"
+             "for argv in (['--help'], ['bulletin', 'send', '--help'], ['search', '--help'], ['serve', '--help'], ['run', '--help']):\n"
              "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
              f"print(sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules), file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert "veille bulletin send" in result.stdout and "veille serve" in result.stdout
+    assert "veille bulletin send" in result.stdout and "veille serve" in result.stdout and "veille run" in result.stdout
     assert result.stderr.strip() == "[]"
