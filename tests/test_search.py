@@ -200,7 +200,8 @@ def test_unknown_field_names_are_read_as_words(archive):
 
 def test_both_backends_find_the_same_items(tmp_path_factory):
     queries = ["marchés publics", "dotations -source:jorf", '"fibre optique"', "TERB2001234A", "arrêté OR circulaire",
-               "rubrique:finances-locales", "intercommunalité", ""]
+               "rubrique:finances-locales", "intercommunalité", "", '"code général des collectivités territoriales"',
+               '"comité des finances locales"', '"de la"', '"des marchés publics"', '"l\'État soutient"']
     answers = {}
     for backend in BACKENDS:
         settings = settings_for(tmp_path_factory.mktemp(f"same-{backend}"), backend)
@@ -247,3 +248,45 @@ def test_the_exact_word_form_outranks_a_match_on_the_stem_alone(same_stem, query
     found = same_stem.found(query)
     assert set(found) == set(SAME_STEM)  # the stem still finds them all
     assert found[:len(ranks)] == ranks
+
+
+# Phrases whose words also appear apart, or with other stop words between them.
+PHRASES = {
+    "ce": ("jorf", dict(title="Avis du Conseil d'État sur le projet de loi",
+                        summary="Le Conseil d'État a rendu son avis.", published=datetime(2023, 5, 1, tzinfo=timezone.utc))),
+    "ce-apart": ("dgcl", dict(title="Le conseil municipal et l'État, partenaires",
+                              summary="Le conseil de l'État membre se réunit.",
+                              published=datetime(2023, 5, 2, tzinfo=timezone.utc))),
+    "ce-pieces": ("dgcl", dict(title="Conseil d'administration du centre de gestion",
+                               summary="Le coup d'État de 1851 au programme de la classe patrimoine.",
+                               published=datetime(2023, 5, 3, tzinfo=timezone.utc))),
+    "cgct": ("circ", dict(title="Article L. 2121-29 du code général des collectivités territoriales",
+                          summary="Rappel du code général des collectivités territoriales.",
+                          published=datetime(2023, 5, 4, tzinfo=timezone.utc))),
+    "cgi": ("circ", dict(title="Code général des impôts : ce qui change",
+                         summary="La fiscalité des collectivités territoriales évolue.",
+                         published=datetime(2023, 5, 5, tzinfo=timezone.utc))),
+}
+PHRASE_QUERIES = {
+    '"Conseil d\'État"': {"ce"},
+    '"conseil de l\'État"': {"ce-apart"},
+    '"conseil État"': set(),
+    '"code général des collectivités territoriales"': {"cgct"},
+    '"général des collectivités"': {"cgct"},
+    '"collectivités territoriales"': {"cgct", "cgi"},
+    '"le conseil"': {"ce", "ce-apart"},
+    '"de la"': {"ce-pieces"},
+    '"conseil d\'État" -avis': set(),
+}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def phrases(request, tmp_path_factory):
+    yield from indexed(tmp_path_factory.mktemp(f"phrases-{request.param}"), request.param, PHRASES)
+
+
+@pytest.mark.parametrize("query, expected", PHRASE_QUERIES.items())
+def test_a_phrase_means_its_words_in_that_order_stop_words_included(phrases, query, expected):
+    result = phrases.search(query, per_page=100)
+    assert {phrases.names[hit.id] for hit in result.hits} == expected
+    assert result.total == len(expected)

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timezone
 from ..models import Item
 from ..text import fold
 from .analysis import identifiers
+from .layout import SCHEMA_VERSION
 
 # Field kinds: how a backend indexes a field.
 ID = "id"  # the item id: stored, exact, unique
@@ -59,7 +60,6 @@ IDENT_FIELDS = tuple(f for f in FIELDS if f.kind == IDENT and f.public)
 FACETS = ("topics", "category", "nature", "year")
 SNIPPET_FIELDS = ("summary", "body")  # where snippets are looked for, in this order
 DERIVED_FROM_CONTENT = {"summary", "body", "refs", "fingerprint"}  # follow from Item.content_hash
-SCHEMA_VERSION = 2  # bump when document() or the index fields change: every index is then rebuilt
 
 
 def exact_field(field: Field) -> Field:

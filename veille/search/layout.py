@@ -1,7 +1,7 @@
 """Where the indexes live: VEILLE_INDEX_DIR/<engine>/ for each engine, so switching
 VEILLE_SEARCH keeps the other engine's index. Each engine's folder holds generations of its
 index and a `current` file naming the one in use and the index format it was built with
-(document.SCHEMA_VERSION: an index of another format is rebuilt, as if absent), so `veille reindex` builds a new generation
+(SCHEMA_VERSION: an index of another format is rebuilt, as if absent), so `veille reindex` builds a new generation
 beside the old one and swaps it in with one atomic rename; readers of the old one are never blocked.
 
 Only the configured engine follows the archive. While it indexes changes, every other engine's
@@ -18,6 +18,9 @@ from pathlib import Path
 
 from ..config import SEARCH_BACKENDS, Settings
 
+# Bump when document.document() or an engine's index fields change: every index is then rebuilt,
+# and `veille index check` sees every item as stale (the version is part of each fingerprint).
+SCHEMA_VERSION = 3
 POINTER = "current"
 LAGGING = "lagging"
 

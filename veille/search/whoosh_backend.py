@@ -5,10 +5,12 @@ once per index generation and caches it: a bit set (a Python integer, one bit pe
 and the term's BM25 score in each document. Matching, filters, dates, counts and facet counts
 are then integer operations; ranking sums cached scores, walking the best-scored documents
 of each term first and stopping as soon as no other document can enter the page (Fagin's
-threshold algorithm). Phrases are matched on an extra field of adjacent content-word pairs
-("code général de la fonction publique": cod_general, general_fonction, fonction_publiqu)
-instead of Whoosh's position checks, which take seconds on common words; so no positions
-are indexed at all, which also makes writing faster.
+threshold algorithm). Phrases are matched on an extra field of adjacent word pairs, stop words
+included as tantivy's positions include them ("conseil d'État": conseil_d, d_etat), instead of
+Whoosh's position checks, which take seconds on common words; so no positions are indexed at
+all, which also makes writing faster. A phrase of two words is one pair, exact by itself; for
+longer ones, the documents holding every pair are checked against their stored text, so that a
+phrase finds on both engines the same items.
 """
 from __future__ import annotations
 
@@ -76,10 +78,14 @@ class FrenchTokenizer(Tokenizer):
 
 
 def _pairs(found: list[str]) -> list[str]:
-    """Adjacent content words (stop words skipped): what phrases are matched on."""
-    stop = stop_stems()
-    words = [w for w in found if w not in stop]
-    return [f"{a}_{b}" for a, b in zip(words, words[1:])]
+    """Adjacent words, stop words included: what phrases are matched on."""
+    return [f"{a}_{b}" for a, b in zip(found, found[1:])]
+
+
+def _holds(found: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether these analysed words hold the phrase's, side by side and in order."""
+    first, size = phrase[0], len(phrase)
+    return any(found[i:i + size] == list(phrase) for i, word in enumerate(found) if word == first)
 
 
 def _schema() -> Schema:
@@ -364,17 +370,17 @@ class _DocSets:
         return bits
 
     def phrase(self, found: tuple[str, ...]) -> int:
-        pairs = _pairs(list(found))
-        if pairs:
-            bits = self.live
-            for pair in pairs:
-                bits &= self.term(PAIRS, pair)
-            return bits
-        words = [w for w in found if w not in stop_stems()] or list(found)  # or stop words only
         bits = self.live
-        for word in words:
-            bits &= self.any_of_fields(TEXT_FIELDS, word)
-        return bits
+        for pair in _pairs(list(found)):
+            bits &= self.term(PAIRS, pair)
+        if len(found) <= 2:
+            return bits
+        return self._cached(("phrase", found), lambda: self._bits(d for d in self.members(bits)
+                                                                  if self._holds(d, found)))
+
+    def _holds(self, docnum: int, phrase: tuple[str, ...]) -> bool:
+        stored = self.searcher.stored_fields(docnum)
+        return any(_holds(stems(stored.get(f.name) or ""), phrase) for f in TEXT_FIELDS)
 
     def clauses(self, node: Node) -> list[tuple[float, _Postings]]:
         """(boost, postings) of every searched word of the query: a document's score is the
