@@ -249,6 +249,8 @@ def test_directory_lists_every_rubrique_with_its_recent_count_and_both_feeds(sit
     body = text(page.text)
     assert "Un flux RSS vous apporte les nouveaux textes sans revenir sur le site" in body
     assert "Finances locales - Dotations 1 RSS · Atom" in body  # 2017's items are older than 30 days
+    assert 'href="/rubriques/finances-locales">Finances locales - Dotations</a>' in page.text
+    assert 'href="/categories/journal-officiel">Journal officiel</a>' in page.text
     assert "Élections 0 RSS · Atom" in body
     for slug in ("finances-locales", "elections", "tic-reseaux-telephonie", "commande-publique", "forets"):
         assert f'href="/flux/rubriques/{slug}.rss"' in page.text and f'href="/flux/rubriques/{slug}.atom"' in page.text
@@ -264,18 +266,23 @@ def test_opml_lists_every_feed_by_group_and_each_answers(site, week):
     assert root.get("version") == "2.0" and root.findtext("head/title") == "Veille – flux RSS"
     groups = {group.get("text"): [(feed.get("text"), feed.get("xmlUrl")) for feed in group]
               for group in root.find("body")}
+    pages = [feed.get("htmlUrl") for group in root.find("body") for feed in group]
+    assert pages[:3] == ["https://veille.test/", f"https://veille.test/en-vigueur/{datetime.now(PARIS):%Y/%m}",
+                         "https://veille.test/categories/journal-officiel"]
     assert list(groups) == ["Veille", "Catégories de sources", "Rubriques"]
     assert groups["Catégories de sources"][0] == ("Journal officiel", "https://veille.test/flux/categories/journal-officiel.rss")
     assert [label for label, _ in groups["Rubriques"]] == [
         "Finances locales - Dotations", "Élections", "TIC - Réseaux - Téléphonie",
         "Commande publique - Marchés publics", "Environnement - Forêts"]
     urls = [url for feeds in groups.values() for _, url in feeds]
-    assert len(urls) == 2 + len(CATEGORIES) + 5
+    assert len(urls) == len(pages) == 2 + len(CATEGORIES) + 5
     for url in urls:
         assert url.startswith("https://veille.test/flux/")
         feed = get(site, url.removeprefix("https://veille.test"))
         assert feed.status_code == 200, url
         parsed(feed)
+    for url in pages:
+        assert get(site, url.removeprefix("https://veille.test")).status_code == 200, url
 
 
 @pytest.mark.parametrize("path", ["/", "/flux/", "/bulletins/", "/articles/inconnu"])

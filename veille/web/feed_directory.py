@@ -32,12 +32,17 @@ def opml():
     feed per outline below it, as Thunderbird, FreshRSS and Miniflux import them."""
     settings = veille("settings")
     groups = [
-        ("Veille", [("Toute la veille", "tout"), ("Entrées en vigueur des 7 prochains jours", "en-vigueur")]),
-        ("Catégories de sources", [(label, f"categories/{slug}") for slug, label in CATEGORIES.items()]),
-        ("Rubriques", [(topic.label, f"rubriques/{slug}") for slug, topic in veille("catalog").topics.items()]),
+        ("Veille", [("Toute la veille", "tout", "/"),
+                    ("Entrées en vigueur des 7 prochains jours", "en-vigueur",
+                     f"/en-vigueur/{datetime.now(settings.timezone):%Y/%m}")]),
+        ("Catégories de sources", [(label, f"categories/{slug}", f"/categories/{slug}")
+                                   for slug, label in CATEGORIES.items()]),
+        ("Rubriques", [(topic.label, f"rubriques/{slug}", f"/rubriques/{slug}")
+                       for slug, topic in veille("catalog").topics.items()]),
     ]
+    site = settings.base_url
     body = render_template("feeds/opml.xml", site_name=xml_text(settings.mail_from_name), groups=[
-        (title, [(xml_text(label), f"{settings.base_url}/flux/{path}.rss") for label, path in feeds])
+        (title, [(xml_text(label), f"{site}/flux/{path}.rss", f"{site}{page}") for label, path, page in feeds])
         for title, feeds in groups])
     return Response(body, headers={"Content-Type": OPML_TYPE, "Cache-Control": "public, max-age=300",
                                    "Content-Disposition": 'inline; filename="veille.opml"'})
