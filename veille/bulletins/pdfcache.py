@@ -2,9 +2,9 @@
 and set of items withdrawn since, by the command that builds the edition, or else by the first
 reader who asks for it.
 
-Rendering takes seconds and much memory: readers who ask for an edition's PDF while it is being
-rendered wait for that rendering rather than starting their own, and the process renders one PDF
-at a time.
+Rendering takes seconds and much memory: the process renders one PDF at a time, and a reader who
+asks for a PDF meanwhile is told to come back in a few seconds rather than holding one of the
+server's threads (or the command that builds an edition waits its turn).
 """
 from __future__ import annotations
 
@@ -39,9 +39,10 @@ def prepare(settings: Settings, edition: Edition) -> Path:
 
 
 def pdf_file(folder: Path, edition: Edition, view: Reading, links: Links, sender: str,
-             withdrawn: list[str] | tuple[str, ...] = ()) -> Path:
+             withdrawn: list[str] | tuple[str, ...] = (), wait: bool = True) -> Path | None:
     """The file of this build of the edition without the `withdrawn` items, rendered if missing;
-    the files of earlier builds or sets are removed. `links` absolute: a PDF is read away from the site."""
+    the files of earlier builds or sets are removed. `links` absolute: a PDF is read away from the
+    site. Without `wait`, None rather than waiting while a PDF is being rendered."""
     stem = f"{edition.kind}-{edition.day.isoformat()}-{edition.id}-"
     variant = hashlib.sha256(" ".join(withdrawn).encode()).hexdigest()[:12] if withdrawn else "complet"
     path = folder / f"{stem}{edition.built_at:%Y%m%dT%H%M%S%f}-{variant}.pdf"
@@ -49,12 +50,18 @@ def pdf_file(folder: Path, edition: Edition, view: Reading, links: Links, sender
         return path
     with _editions_guard:
         lock = _editions.setdefault(stem, threading.Lock())
-    with lock:
-        if path.exists():  # rendered while this request waited
+    if not lock.acquire(blocking=wait):
+        return None
+    try:
+        if path.exists():  # rendered while this one waited
             return path
-        with _renders:
+        if not _renders.acquire(blocking=wait):
+            return None
+        try:
             started = time.monotonic()
             data = pdf(view, links, sender)
+        finally:
+            _renders.release()
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
         with os.fdopen(handle, "wb") as out:
@@ -63,5 +70,7 @@ def pdf_file(folder: Path, edition: Edition, view: Reading, links: Links, sender
         for old in folder.glob(stem + "*.pdf"):
             if old != path:
                 old.unlink(missing_ok=True)
+    finally:
+        lock.release()
     log.info("PDF rendu : %s (%.1f s)", path.name, time.monotonic() - started)
     return path

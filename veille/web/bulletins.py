@@ -28,6 +28,7 @@ KINDS_BY_PATH = {path: kind for kind, path in KIND_PATHS.items()}
 NAME_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(\.pdf)?")
 LAST_DAY = date.max - timedelta(days=7)  # a week's span must still be a date
 PAGE_SIZE = 60  # editions on a page of the list
+PDF_RETRY = 5  # seconds
 
 
 @blueprint.get("/bulletins/")
@@ -102,6 +103,9 @@ def _without_hidden(content: EditionContent) -> tuple[EditionContent, list[str]]
 
 
 def _pdf(edition: Edition, view, sender: str, withdrawn: list[str]):
-    path = pdf_file(folder_of(veille("settings")), edition, view, veille("links"), sender, withdrawn)
+    path = pdf_file(folder_of(veille("settings")), edition, view, veille("links"), sender, withdrawn, wait=False)
+    if path is None:  # another PDF is being rendered: this thread serves other pages meanwhile
+        body, status = error_page(503, f"Le PDF est en préparation : nouvel essai automatique dans {PDF_RETRY} secondes.")
+        return body, status, {"Retry-After": str(PDF_RETRY), "Refresh": str(PDF_RETRY)}  # browsers ask again
     filename = f"veille-{KIND_PATHS[edition.kind]}-{edition.day.isoformat()}.pdf"
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=filename)
