@@ -6,6 +6,11 @@ and the edition's PDF (10 simultaneous first requests: renderings counted, the h
 meanwhile; then from the cache).
 
     .venv/bin/python bench/web.py [--items 150] [--requests 600]
+
+With --archive N: the reader's side under load instead (bench/web_load.py): N generated items,
+`veille serve` in its own process on each search engine, 1, 8 and 32 clients.
+
+    .venv/bin/python bench/web.py --archive 100000 [--engines tantivy,whoosh] [--seconds 3]
 """
 from __future__ import annotations
 
@@ -98,7 +103,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=150)
     parser.add_argument("--requests", type=int, default=600)
+    parser.add_argument("--archive", type=int, help="items of the generated archive: load benchmark")
+    parser.add_argument("--engines", default="tantivy,whoosh")
+    parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per page type and number of clients")
     args = parser.parse_args()
+    if args.archive:
+        from web_load import run
+        return run(args.archive, args.engines.split(","), [int(n) for n in args.clients.split(",")], args.seconds)
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env({"VEILLE_HOME": tmp, "VEILLE_FEEDS": str(REPO / "feeds.yaml"),

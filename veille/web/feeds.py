@@ -1,5 +1,5 @@
-"""Feeds out: RSS 2.0 and Atom 1.0 for each rubrique, each source category, everything, and
-what enters into force in the next 7 days. A conditional request costs one light query (the
+"""Feeds out: RSS 2.0 and Atom 1.0 for each rubrique, each source category, everything, what
+enters into force in the next 7 days, and a saved search. A conditional request costs one light query (the
 feed's version) and no rendering; a feed already rendered for that version is served again.
 """
 from __future__ import annotations

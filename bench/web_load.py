@@ -1,0 +1,177 @@
+"""The reader's side under load (run through `bench/web.py --archive N`).
+
+A generated archive of N items (bench/search.py's generator: JO texts, circulars, news over the
+rubriques of feeds.yaml), indexed by each search engine in turn and served by `veille serve`
+(waitress, 8 threads) in its own process; this process is the load generator: 1, 8 and 32
+clients, each page type for a few seconds. Prints requests/s and p50/p95 per page type, then one
+table for all.
+"""
+from __future__ import annotations
+
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import insert
+
+from search import SINGLE_WORDS, keywords, make_items  # bench/search.py
+from veille.catalog import CATEGORIES, load_catalog
+from veille.config import Settings
+from veille.db import make_engine, migrate, session_factory, transaction
+from veille.models import Item, ItemTopic, SourceState
+from veille.search.indexer import index_pending
+
+REPO = Path(__file__).resolve().parents[1]
+CHUNK = 5000
+
+
+def run(size: int, engines: list[str], clients: list[int], seconds: float) -> int:
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"VEILLE_HOME": tmp, "VEILLE_FEEDS": str(REPO / "feeds.yaml"), "VEILLE_BASE_URL": "https://veille.test",
+               "VEILLE_DATABASE_URL": f"sqlite:///{tmp}/veille.db"}
+        catalog = load_catalog(Path(env["VEILLE_FEEDS"]))
+        vocab = keywords(catalog)
+        started = time.perf_counter()
+        factory = _archive(Settings.from_env(env), size, vocab)
+        print(f"Archive de {size} articles générée en {time.perf_counter() - started:.0f} s.", flush=True)
+        pages = _pages(rng, size, vocab)
+        rows = []
+        for engine in engines:
+            settings = Settings.from_env({**env, "VEILLE_SEARCH": engine, "VEILLE_INDEX_DIR": f"{tmp}/index-{engine}"})
+            started = time.perf_counter()
+            index_pending(settings, factory)
+            print(f"\n== {engine} : index construit en {time.perf_counter() - started:.0f} s", flush=True)
+            with _server({**env, "VEILLE_SEARCH": engine, "VEILLE_INDEX_DIR": f"{tmp}/index-{engine}"}) as base:
+                etag = httpx.get(base + pages["Flux de rubrique (200)"][0][0], timeout=120).headers["etag"]
+                pages["Flux de rubrique (304)"] = [(path, {"If-None-Match": etag}) for path, _ in pages["Flux de rubrique (200)"]]
+                with httpx.Client(base_url=base, timeout=300) as client:  # warm-up: templates, index opened
+                    for requests in pages.values():
+                        _one(client, requests[0])
+                for count in clients:
+                    for label, requests in pages.items():
+                        figures = _load(base, requests, count, seconds)
+                        rows.append((engine, count, label, *figures))
+                        print(f"{engine}, {count} client(s), {label} : {figures[0]:.0f} req/s, "
+                              f"p50 {figures[1]:.0f} ms, p95 {figures[2]:.0f} ms"
+                              + (f", {figures[3]} erreur(s)" if figures[3] else ""), flush=True)
+        print("\n| moteur | clients | page | req/s | p50 (ms) | p95 (ms) | erreurs |\n| --- | --- | --- | --- | --- | --- | --- |")
+        for engine, count, label, rate, p50, p95, errors in rows:
+            print(f"| {engine} | {count} | {label} | {rate:.0f} | {p50:.0f} | {p95:.0f} | {errors} |")
+    return 0
+
+
+def _archive(settings: Settings, size: int, vocab) -> object:
+    engine = make_engine(settings)
+    migrate(engine)
+    factory = session_factory(engine)
+    with transaction(factory) as session:
+        session.add_all([SourceState(id=f"source-{slug}", name=f"Source {label}", kind="rss", category=slug,
+                                     config_url="https://exemple.fr/flux", url="https://exemple.fr/flux")
+                         for slug, label in CATEGORIES.items()])
+    columns = [column.key for column in Item.__table__.columns]
+    for start in range(0, size, CHUNK):
+        items = make_items(min(CHUNK, size - start), 4, vocab, start=start)
+        with transaction(factory) as session:
+            session.execute(insert(Item), [{**{key: getattr(item, key) for key in columns},
+                                            "updated_at": item.fetched_at} for item in items])
+            session.execute(insert(ItemTopic), [{"item_id": item.id, "topic": topic.topic, "origin": "rule",
+                                                 "reason": ""} for item in items for topic in item.topics])
+    return factory
+
+
+def _pages(rng: random.Random, size: int, vocab) -> dict[str, list[tuple[str, dict]]]:
+    slugs = sorted(vocab)
+    phrases = [(slug, words[0]) for slug, words in vocab.items() if " " in words[0]] or [(slugs[0], "marchés publics")]
+    months = [(rng.randrange(2015, 2026), rng.randrange(1, 13)) for _ in range(50)]
+    pages = {
+        "Accueil": ["/"],
+        "Recherche : un mot": [f"/recherche?q={quote(word)}" for word in SINGLE_WORDS],
+        "Recherche : expression + rubrique": [f"/recherche?q={quote(chr(34) + phrase + chr(34))}&rubrique={slug}"
+                                              for slug, phrase in phrases],
+        "Recherche : deux mots, dates, tri par date": [
+            f"/recherche?q={quote(a)}+{quote(b)}&depuis=2019-01-01&jusqu=2021-12-31&tri=date"
+            for a, b in zip(SINGLE_WORDS, reversed(SINGLE_WORDS))],
+        "Page de rubrique": [f"/rubriques/{slug}" for slug in slugs],
+        "Calendrier du mois": [f"/archives/{year}/{month:02d}" for year, month in months],
+        "Fiche article": [f"/articles/b{rng.randrange(size):07d}" for _ in range(200)],
+        "Flux de rubrique (200)": [f"/flux/rubriques/{slugs[0]}.rss"],
+        "API /api/items": ["/api/items?limit=50"] + [f"/api/items?rubrique={slug}&limit=50" for slug in slugs],
+    }
+    mix = [path for label in ("Accueil", "Recherche : un mot", "Recherche : expression + rubrique",
+                              "Recherche : deux mots, dates, tri par date", "Page de rubrique",
+                              "Calendrier du mois", "Fiche article") for path in pages[label][:20]]
+    pages["Mélange des pages"] = mix
+    return {label: [(path, {}) for path in paths] for label, paths in pages.items()}
+
+
+class _server:
+    """`veille serve` in its own process on a free port."""
+
+    def __init__(self, env: dict[str, str]):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.env = {**os.environ, **env}
+
+    def __enter__(self) -> str:
+        self.process = subprocess.Popen([sys.executable, "-m", "veille", "serve", "--port", str(self.port)],
+                                        env=self.env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{self.port}"
+        for _ in range(600):
+            try:
+                httpx.get(base + "/flux/", timeout=5)
+                return base
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise SystemExit("veille serve ne répond pas")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+
+def _one(client: httpx.Client, request: tuple[str, dict]) -> tuple[float, bool]:
+    path, headers = request
+    started = time.perf_counter()
+    response = client.get(path, headers=headers)
+    return time.perf_counter() - started, response.status_code in (200, 304)
+
+
+def _load(base: str, requests: list[tuple[str, dict]], count: int, seconds: float) -> tuple[float, float, float, int]:
+    """`count` clients sending these requests in turn for `seconds`: requests/s, p50, p95 (ms), errors."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client(number: int) -> None:
+        with httpx.Client(base_url=base, timeout=300) as session:
+            position = number
+            while True:  # at least one request each, however late the thread starts
+                elapsed, ok = _one(session, requests[position % len(requests)])
+                position += count
+                with lock:
+                    latencies.append(elapsed)
+                    errors[0] += not ok
+                if time.perf_counter() >= deadline:
+                    return
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ms = sorted(x * 1000 for x in latencies)
+    return len(ms) / wall, statistics.median(ms), ms[min(len(ms) - 1, int(len(ms) * 0.95))], errors[0]
