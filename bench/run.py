@@ -97,12 +97,12 @@ def main() -> None:
         crawled = sum(c["counts"].get("sources", 0) for c in crawls)
         print(f"{args.feeds} sources dues chaque minute, {args.minutes:g} min, tick {args.tick} s, "
               f"{len(crawls)} relevés ({crawled} sources relevées), sortie {code}")
-        print(f"CPU : {start_cpu:.1f} % au début, {end_cpu:.1f} % à la fin (moyennes sur {window:.0f} s)")
+        print(f"CPU : {start_cpu:.1f} % au début, {end_cpu:.1f} % à la fin (moyennes sur {window:.0f} s)".replace(".", ","))
         print(f"Mémoire (RSS) : {start_rss:.0f} Mio au début, {end_rss:.0f} Mio à la fin")
         if durations:
             p95 = durations[min(len(durations) - 1, int(0.95 * len(durations)))]
             print(f"Durée d'un relevé : p50 {statistics.median(durations):.2f} s, p95 {p95:.2f} s, "
-                  f"max {durations[-1]:.2f} s")
+                  f"max {durations[-1]:.2f} s".replace(".", ","))
 
 
 if __name__ == "__main__":

@@ -245,3 +245,18 @@ def test_a_busy_port_stops_it_before_any_job(service):
     after = start("--no-web")  # the lock was released
     wait_for(lambda: "planificateur démarré" in after.log, what="le lock libéré\n" + after.log)
     assert after.stop() == 0
+
+
+def test_a_hanging_fetch_does_not_hold_the_stop_past_30_seconds(service, server):
+    env, sink, start = service
+    slow = rss({"title": "Une source qui goutte", "link": "https://exemple.gouv.fr/lente", "guid": "lente",
+                "text": "x" * 5000})  # 64 bytes every half second: 40 s to read, under the fetch deadline
+    server.route("/lente.xml", slow, drip=0.5)
+    env.write_feeds([{"id": "a", "name": "Source A", "url": server.url("/a.xml")},
+                     {"id": "lente", "name": "Lente", "url": server.url("/lente.xml")}])
+    run = start("--no-web")
+    wait_for(lambda: server.hits.get("/lente.xml"), what="le relevé de la source lente\n" + run.log)
+    began = time.monotonic()
+    assert run.stop(timeout=40) == 0
+    assert time.monotonic() - began < 30
+    assert "tâches encore en cours après 25 s (crawl) : arrêt sans les attendre" in run.log
