@@ -11,6 +11,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from tests.livesite import LiveSite
 from tests.test_crawl import rss
+from veille.bulletins.wording import long_day
 from veille.config import Settings
 from veille.service.jobs import Jobs
 from veille.service.lock import SchedulerLock, lock_path
@@ -44,7 +45,9 @@ def test_status_shows_failing_sources_first_and_the_scheduler(env, server):
         lock.release()
     assert f"Planificateur : en marche (pid {os.getpid()} sur l'hôte « {socket.gethostname()} »" in text
     assert "Sources en échec ou silencieuses : 1 sur 2" in text and "  cassee : en échec (1)" in text
-    assert "Dernière édition quotidienne : " in text and "Dernier récapitulatif hebdomadaire : aucun" in text
+    today = long_day(datetime.now(Settings.from_env().timezone).date())
+    assert f"Dernière édition quotidienne : {today} (construction : " in text
+    assert "Dernier récapitulatif hebdomadaire : aucun\n" in text
     assert "Planificateur : arrêté" in env.cli("status").out
 
 

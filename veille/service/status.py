@@ -3,13 +3,14 @@ runs, the sources failing or silent first, the last edition of each kind and its
 sizes on disk. Read from the database and the scheduler lock, so any process can tell."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..bulletins.models import DAILY, WEEKLY, Edition, OutboxMessage
+from ..bulletins.wording import long_day
 from ..commandline import size_text
 from ..config import Settings
 from ..models import Item, SourceState
@@ -99,13 +100,15 @@ def print_text(report: dict, settings: Settings) -> None:
         why = (f"en échec ({source['failures']}) : {source['last_error']}" if source["failures"]
                else f"silencieuse depuis le {local(source['last_item'])}")
         print(f"  {source['id']} : {why}")
-    for kind, label in ((DAILY, "Dernière édition quotidienne"), (WEEKLY, "Dernier récapitulatif hebdomadaire")):
+    for kind, label, none in ((DAILY, "Dernière édition quotidienne", "aucune"),
+                              (WEEKLY, "Dernier récapitulatif hebdomadaire", "aucun")):
         edition = report["editions"][kind]
         if edition is None:
-            print(f"{label} : aucune")
+            print(f"{label} : {none}")
             continue
         deliveries = ", ".join(f"{DELIVERY_WORDS.get(state, state)} : {count}"
                                for state, count in sorted(edition["deliveries"].items())) or "aucun"
-        print(f"{label} : {edition['day']} (construction : {local(edition['built_at'])}) ; envois : {deliveries}")
+        day = long_day(date.fromisoformat(edition["day"]))
+        print(f"{label} : {'semaine du ' if kind == WEEKLY else ''}{day} (construction : {local(edition['built_at'])}) ; envois : {deliveries}")
     if report["database_bytes"] is not None:
         print(f"Taille de la base : {size_text(report['database_bytes'])}")
