@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .db import UTCDateTime
@@ -42,6 +42,12 @@ class Item(Base):
     """One normalised document, whatever source it came from."""
 
     __tablename__ = "items"
+    # Browsing the visible items by the moment they are listed under (veille.web.listing.LISTED_AT).
+    __table_args__ = (
+        Index("ix_items_category_listed", "category", "hidden_at", text("coalesce(published_at, fetched_at)")),
+        Index("ix_items_id_listed", "id", "hidden_at", text("coalesce(published_at, fetched_at)")),
+        Index("ix_items_days", "hidden_at", "jo_date", text("coalesce(published_at, fetched_at)")),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
@@ -55,7 +61,7 @@ class Item(Base):
     ministry: Mapped[str | None] = mapped_column(Text)
     jo_number: Mapped[str | None] = mapped_column(String(20))
     jo_date: Mapped[date | None] = mapped_column(Date)
-    effective_date: Mapped[date | None] = mapped_column(Date)
+    effective_date: Mapped[date | None] = mapped_column(Date, index=True)
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
     content_html: Mapped[str] = mapped_column(Text, default="")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from babel.dates import format_date
 from flask import Blueprint, render_template
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import JO
@@ -68,14 +68,29 @@ def _day_of(jo_date: date | None, listed) -> date:
 
 @blueprint.get("/archives/")
 def index():
-    days = Counter(_day_of(jo, listed) for jo, listed in db().execute(select(Item.jo_date, LISTED_AT).where(VISIBLE)))
-    months = Counter()
-    for day, count in days.items():
-        months[(day.year, day.month)] += count
     years: dict[int, list] = {}
-    for (year, month), count in sorted(months.items(), reverse=True):
-        years.setdefault(year, []).append((month, month_name(year, month), count))
+    for first, count in reversed(_month_counts()):
+        if count:
+            years.setdefault(first.year, []).append((first.month, month_name(first.year, first.month), count))
     return render_template("archives.html", years=years)
+
+
+def _month_counts() -> list[tuple[date, int]]:
+    """Each month from the oldest item to the newest, and how many items it holds: one count
+    per month on the indexes (reading every item's date would read the whole table)."""
+    tz = veille("settings").timezone
+    bounds = db().execute(select(func.min(Item.jo_date), func.max(Item.jo_date)).where(VISIBLE)).one()
+    moments = db().execute(select(func.min(LISTED_AT), func.max(LISTED_AT))
+                           .where(VISIBLE, Item.jo_date.is_(None))).one()
+    days = [day for day in (*bounds, *(m.astimezone(tz).date() for m in moments if m is not None)) if day]
+    if not days:
+        return []
+    counts, month = [], min(days).replace(day=1)
+    while month <= max(days):
+        following = _next_month(month)
+        counts.append((month, db().scalar(select(func.count()).select_from(Item).where(_dated(month, following)))))
+        month = following
+    return counts
 
 
 @blueprint.get("/archives/<year>/<month>")
