@@ -11,7 +11,7 @@ from ..catalog import CATEGORIES
 from ..search import PER_PAGE
 from ..search.highlight import marked, render
 from . import searchparams
-from .alternates import search_feed_links
+from .alternates import feed_links
 from .context import error_page, veille
 from .listing import entries, load
 
@@ -46,8 +46,8 @@ def search():
         facets["categorie"] = [(slug, CATEGORIES.get(slug, slug), n) for slug, n in result.facets.get("category", [])]
     return render_template("search.html", params=params, result=result, entries=shown, pages=pages,
                            warnings=warnings, facets=facets, topics=topics, search_q=params.q,
-                           page_feeds=search_feed_links(f"Recherche « {params.q} »" if params.q else "Recherche",
-                                                   params.args(page=1)) if asked else None)
+                           page_feeds=feed_links(f"Recherche « {params.q} »" if params.q else "Recherche",
+                                                 "search_feed", **params.args(page=1)) if asked else None)
 
 
 def _html(snippet) -> Markup:
