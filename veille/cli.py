@@ -20,7 +20,23 @@ if TYPE_CHECKING:
 # imported inside the commands that need them, so that `veille --help` answers at once.
 
 
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what the shell reports for a command whose reader went away
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; a reader that goes away (`veille items --json | head -1`) ends it quietly."""
+    try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here, not as a warning when Python exits
+    except BrokenPipeError:
+        # The Python documentation's recipe: later writes (and the flush at exit) go nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+
+
+def _run(argv: list[str] | None) -> int:
     french_argparse.install()
     parser = build_parser()
     args = parser.parse_args(argv)
