@@ -100,7 +100,8 @@ def main() -> int:
             content = content_of(edition)
             for n in range(args.subscribers):
                 chosen = [] if rng.random() < 0.1 else rng.sample(slugs, rng.randint(1, 6))
-                session.add(Subscriber(email=f"agent{n}@mairie{n % 500}.fr", topics=chosen, frequency="daily",
+                address = f"agent{n}@mairie{n % 500}.fr"
+                session.add(Subscriber(email=address, email_key=address, topics=chosen, frequency="daily",
                                        token=f"jeton{n:05d}", bounces=0, created_at=now))
             session.flush()
             enqueue(session, edition, content, receiving(session, "daily"), send_empty=False, now=now)

@@ -13,8 +13,8 @@ def test_subscribers_add_update_and_list(week):
     updated = cli(week, "subscribers", "add", "Agent@mairie-évry.fr", "--frequency", "weekly")
     assert updated.out.startswith("Abonnement mis à jour : Agent@xn--mairie-vry-h7a.fr (hebdomadaire ; rubriques : toutes)")
     listing = cli(week, "subscribers", "list").out.splitlines()
-    assert listing[0].split() == ["adresse", "fréquence", "rubriques", "état"]
-    assert listing[2].split() == ["Agent@xn--mairie-vry-h7a.fr", "hebdomadaire", "toutes", "actif"]
+    assert listing[0].split() == ["adresse", "adresse", "professionnelle", "envoi", "à", "fréquence", "rubriques", "état"]
+    assert listing[2].split() == ["Agent@xn--mairie-vry-h7a.fr", "—", "personnelle", "hebdomadaire", "toutes", "actif"]
 
 
 def test_subscribers_add_refuses_unknown_rubriques(week):

@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_search(commands)
     from .bulletins.commands import register as register_bulletins
     register_bulletins(commands)
+    from .bulletins.subscriber_commands import register as register_subscribers
+    register_subscribers(commands)
     from .web.commands import register as register_web
     register_web(commands)
     from .demo import register as register_demo

@@ -1,16 +1,17 @@
-"""`veille bulletin build|render|send` and `veille subscribers add|list`."""
+"""`veille bulletin build|render|send`."""
 from __future__ import annotations
 
 import errno
-import functools
 import sys
 from datetime import date
 from pathlib import Path
 
 from ..catalog import load_catalog
 from ..commandline import UsageError, iso_date, open_archive, print_table
-from ..config import ConfigError, Settings
-from .kinds import DAILY, FREQUENCIES, WEEKLY
+from ..config import Settings
+from .kinds import DAILY, WEEKLY
+from .printing import french, say
+from .subscriber_commands import find_subscriber
 
 # The database, the renderers (Jinja, WeasyPrint) and SMTP are imported by the commands that
 # use them, so that `veille --help` does not wait for them.
@@ -18,30 +19,7 @@ from .kinds import DAILY, FREQUENCIES, WEEKLY
 KINDS = (DAILY, WEEKLY)
 WRITE_ERRORS = {errno.ENOENT: "dossier introuvable", errno.EACCES: "permission refusée",
                 errno.EISDIR: "c'est un dossier", errno.ENOSPC: "disque plein", errno.EROFS: "disque en lecture seule"}
-FREQUENCY_WORDS = {"daily": "quotidien", "weekly": "hebdomadaire", "both": "quotidien et hebdomadaire"}
 EXIT_PENDING = 1
-
-
-def say(text: str = "", error: bool = False) -> None:
-    """Print in French typography (no-break spaces before : ; ? ! and inside « »)."""
-    from .wording import typography
-
-    print(typography(text), file=sys.stderr if error else sys.stdout)
-
-
-def french(command):
-    """The command's usage and configuration errors in French typography too."""
-    @functools.wraps(command)
-    def run(settings: Settings, args) -> int:
-        from .wording import typography
-
-        try:
-            return command(settings, args)
-        except UsageError as exc:
-            raise UsageError(typography(str(exc))) from None
-        except ConfigError as exc:
-            raise ConfigError(*map(typography, exc.errors)) from None
-    return run
 
 
 def register(commands) -> None:
@@ -64,20 +42,6 @@ def register(commands) -> None:
     send_cmd = actions.add_parser("send", help="envoyer l'édition aux abonnés (reprend un envoi interrompu)")
     _kind_and_date(send_cmd, required=False)
     send_cmd.set_defaults(func=cmd_send)
-
-    subscribers = commands.add_parser("subscribers", help="abonnés aux bulletins")
-    sub_actions = subscribers.add_subparsers(title="actions", metavar="ACTION", required=True)
-    add = sub_actions.add_parser("add", help="abonner une adresse, ou modifier son abonnement")
-    add.add_argument("email", metavar="ADRESSE")
-    add.add_argument("--topics", metavar="SLUG,SLUG", default="", help="rubriques (par défaut : toutes)")
-    add.add_argument("--frequency", choices=FREQUENCIES, default="daily",
-                     help="daily (quotidien, par défaut), weekly (hebdomadaire) ou both (les deux)")
-    add.add_argument("--work-email", metavar="ADRESSE", help="adresse professionnelle")
-    add.add_argument("--deliver-to", choices=("personal", "work"),
-                     help="où envoyer les bulletins : personal (adresse personnelle, par défaut) ou work (professionnelle)")
-    add.set_defaults(func=cmd_subscribers_add)
-    listing = sub_actions.add_parser("list", help="lister les abonnés")
-    listing.set_defaults(func=cmd_subscribers_list)
 
 
 def _kind_and_date(parser, required: bool) -> None:
@@ -169,7 +133,7 @@ def cmd_render(settings: Settings, args) -> int:
                              f"veille bulletin build {args.kind} --date {edition_day(args.kind, args.date)}")
         reader = Reader()
         if args.subscriber:
-            subscriber = _subscriber(session, args.subscriber)
+            subscriber = find_subscriber(session, args.subscriber)
             reader = Reader(subscriber.email, tuple(subscriber.topics), subscriber.token)
     view = reading(content_of(edition), reader)
     if args.format == "pdf":
@@ -190,19 +154,6 @@ def cmd_render(settings: Settings, args) -> int:
                          f"{WRITE_ERRORS.get(exc.errno, exc.strerror)}") from None
     say(f"{args.output} : {len(data)} octets écrits.", error=True)
     return 0
-
-
-def _subscriber(session, email: str):
-    from . import subscribers as subscriber_store
-    from .subscribers import AddressError, shown
-
-    try:
-        subscriber = subscriber_store.find(session, email)
-    except AddressError as exc:
-        raise UsageError(str(exc)) from None
-    if subscriber is None:
-        raise UsageError(f"abonné inconnu « {shown(email)} » (voir « veille subscribers list »)")
-    return subscriber
 
 
 @french
@@ -245,47 +196,3 @@ def cmd_send(settings: Settings, args) -> int:
         say(f"erreur : {summary.stopped}. Relancez la commande pour envoyer les {summary.pending} message(s) "
             "en attente.", error=True)
     return EXIT_PENDING if summary.pending else 0
-
-
-@french
-def cmd_subscribers_add(settings: Settings, args) -> int:
-    from ..crawl import utcnow
-    from ..db import transaction
-    from . import subscribers as subscriber_store
-    from .subscribers import AddressError
-
-    catalog = load_catalog(settings.feeds_path)
-    topics = [slug.strip() for slug in args.topics.split(",") if slug.strip()]
-    unknown = [slug for slug in topics if slug not in catalog.topics]
-    if unknown:
-        raise UsageError(f"rubrique inconnue : {', '.join(unknown)} (rubriques : {', '.join(catalog.topics)})")
-    factory = open_archive(settings)
-    with transaction(factory) as session:
-        try:
-            subscriber, created = subscriber_store.add(session, args.email, topics, args.frequency, utcnow(),
-                                                       args.work_email, args.deliver_to)
-        except AddressError as exc:
-            raise UsageError(str(exc)) from None
-        labels = ", ".join(catalog.topics[slug].label for slug in subscriber.topics) or "toutes"
-        say(f"{'Abonné ajouté' if created else 'Abonnement mis à jour'} : {subscriber.email} "
-            f"({FREQUENCY_WORDS[subscriber.frequency]} ; rubriques : {labels})"
-            + (f" ; envoi à l'adresse professionnelle {subscriber.work_email}" if subscriber.deliver_to == "work" else ""))
-    return 0
-
-
-@french
-def cmd_subscribers_list(settings: Settings, args) -> int:
-    from . import subscribers as subscriber_store
-
-    factory = open_archive(settings)
-    tz = settings.timezone
-    with factory() as session:
-        rows = []
-        for subscriber in subscriber_store.all_subscribers(session):
-            state = "actif"
-            if subscriber.disabled_at:
-                state = f"désactivé le {subscriber.disabled_at.astimezone(tz):%d/%m/%Y} ({subscriber.disabled_reason})"
-            rows.append((subscriber.email, FREQUENCY_WORDS[subscriber.frequency],
-                         ", ".join(subscriber.topics) or "toutes", state))
-    print_table(("adresse", "fréquence", "rubriques", "état"), rows)
-    return 0

@@ -34,7 +34,8 @@ class Subscriber(Base):
     __tablename__ = "subscribers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # personal address: the subscriber's identity
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # personal address, as the subscriber spelt it
+    email_key: Mapped[str] = mapped_column(String(254), unique=True, index=True)  # its identity: lower case
     work_email: Mapped[str | None] = mapped_column(String(254))
     deliver_to: Mapped[str] = mapped_column(String(10), default="personal", server_default="personal")
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # rubriques chosen; none: all

@@ -44,17 +44,25 @@ def normalise_address(text: str) -> str:
     return f"{local}@{domain}"
 
 
+def address_key(address: str) -> str:
+    """A subscriber's identity: "DGS@Mairie.fr" and "dgs@mairie.fr" are one person (in practice
+    no mail server tells them apart), whatever spelling is kept for display."""
+    return normalise_address(address).lower()
+
+
 def add(session: Session, email: str, topics: Iterable[str], frequency: str, now: datetime,
         work_email: str | None = None, deliver_to: str | None = None) -> tuple[Subscriber, bool]:
     """Subscribe an address, or change an existing subscription (and enable it again); True when new.
 
-    A subscriber may also give a work address and choose where the bulletins go."""
+    A subscriber may also give a work address and choose where the bulletins go. An address
+    already subscribed in another case is the same subscriber: its first spelling stays."""
     address = normalise_address(email)
     work = normalise_address(work_email) if work_email else None
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.email == address))
+    subscriber = find(session, address)
     created = subscriber is None
     if created:
-        subscriber = Subscriber(email=address, token=secrets.token_urlsafe(32), created_at=now)
+        subscriber = Subscriber(email=address, email_key=address_key(address), token=secrets.token_urlsafe(32),
+                                created_at=now)
         session.add(subscriber)
     subscriber.topics = sorted(set(topics))
     subscriber.frequency = frequency
@@ -63,7 +71,7 @@ def add(session: Session, email: str, topics: Iterable[str], frequency: str, now
     subscriber.deliver_to = deliver_to or subscriber.deliver_to or "personal"
     if subscriber.deliver_to == "work" and not subscriber.work_email:
         raise AddressError("envoi à l'adresse professionnelle demandé sans adresse professionnelle (--work-email)")
-    subscriber.bounces, subscriber.disabled_at, subscriber.disabled_reason = 0, None, None
+    enable(subscriber)
     session.flush()
     return subscriber, created
 
@@ -76,8 +84,18 @@ def receiving(session: Session, kind: str) -> list[Subscriber]:
 
 
 def find(session: Session, email: str) -> Subscriber | None:
-    return session.scalar(select(Subscriber).where(Subscriber.email == normalise_address(email)))
+    """The subscriber of this address, in whatever case it is written."""
+    return session.scalar(select(Subscriber).where(Subscriber.email_key == address_key(email)))
+
+
+def disable(subscriber: Subscriber, now: datetime, reason: str) -> None:
+    subscriber.disabled_at, subscriber.disabled_reason = now, reason
+
+
+def enable(subscriber: Subscriber) -> None:
+    """Bulletins again, the count of rejected messages starting afresh."""
+    subscriber.bounces, subscriber.disabled_at, subscriber.disabled_reason = 0, None, None
 
 
 def all_subscribers(session: Session) -> list[Subscriber]:
-    return list(session.scalars(select(Subscriber).order_by(Subscriber.email)))
+    return list(session.scalars(select(Subscriber).order_by(Subscriber.email_key)))
