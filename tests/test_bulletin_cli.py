@@ -1,8 +1,16 @@
 """The bulletin and subscriber commands as an operator uses them: output, errors, settings."""
+import os
+import re
+import subprocess
+import sys
+from datetime import date, datetime, time, timedelta
+
 import pytest
 
-from tests.test_bulletin_build import seed, week  # noqa: F401  (fixture)
-from tests.test_bulletin_mail import cli
+from tests.livesite import free_port
+from tests.test_bulletin_build import PARIS, build_at, paris, seed, week  # noqa: F401  (fixture)
+from tests.test_bulletin_mail import AGENT, ELU, cli, send, sink, subscribe  # noqa: F401  (fixture)
+from veille.bulletins.editions import find
 
 
 def test_subscribers_add_update_and_list(week):
@@ -71,3 +79,61 @@ def test_render_needs_no_mail_settings(env, tmp_path):
     cli(env, "bulletin", "build", "daily", "--date", "2017-03-29")
     result = cli(env, "bulletin", "render", "daily", "--date", "2017-03-29", "--format", "text")
     assert result.code == 0 and result.out.startswith("Veille – L'actualité du mercredi 29 mars 2017")
+
+
+def test_render_suggests_only_a_build_that_will_work(week):
+    """The 28th and 29th are built: the 27th can no longer be (windows follow one another), the
+    30th can, and the suggested command does it."""
+    too_old = cli(week, "bulletin", "render", "daily", "--date", "2017-03-27", "--format", "text")
+    assert too_old.code == 2 and "veille bulletin build" not in too_old.err
+    assert ("L'édition quotidienne du lundi 27 mars 2017 n'a pas été construite et ne peut pas l'être : "
+            "L'édition quotidienne du mardi 28 mars 2017 existe déjà") in too_old.err
+    early = cli(week, "bulletin", "render", "daily", "--date", "2999-01-01", "--format", "text")
+    assert early.code == 2 and "à l'avance" in early.err and "veille bulletin build" not in early.err
+    missing = cli(week, "bulletin", "render", "daily", "--date", "2017-03-30", "--format", "text")
+    assert missing.code == 2
+    suggested = re.search(r"veille (bulletin build daily --date 2017-03-30)$", missing.err.strip()).group(1)
+    assert cli(week, *suggested.split()).code == 0
+    assert cli(week, "bulletin", "render", "daily", "--date", "2017-03-30", "--format", "text").code == 0
+
+
+def test_weekly_rebuild_keeps_the_window_end(env):
+    """A recap built mid-week covers Monday to the moment it was built; a rebuild keeps that end."""
+    seed(env)
+    build_at(env, "weekly", "2017-03-29", "2017-03-30T10:00")
+    build_at(env, "weekly", "2017-03-29", "2017-04-03T07:00", rebuild=True)
+    with env.session() as session:
+        edition = find(session, "weekly", date(2017, 3, 29))
+        assert (edition.window_start, edition.window_end) == (paris("2017-03-27T00:00"), paris("2017-03-30T10:00"))
+
+
+def test_a_second_send_reports_its_own_figures(week, sink):
+    subscribe(week, (AGENT,), (ELU,))
+    assert "2 envoyés, 0 ignoré (rien de nouveau), 0 en échec, 0 en attente." in send(week).out
+    again = send(week)
+    assert again.code == 0
+    assert "0 envoyé (2 envoyés lors d'un envoi précédent), 0 ignoré (rien de nouveau), 0 en échec" in again.out
+    assert len(sink.inbox.messages) == 2
+
+
+def test_send_says_at_once_that_it_waits_for_an_unreachable_server(week):
+    """With the default retry period (2 h) the run waits minutes between tries: it says so at
+    once, with the time of the next try and the time it gives up."""
+    subscribe(week, (AGENT,))
+    env = {**os.environ, "VEILLE_SMTP_URL": f"smtp://127.0.0.1:{free_port()}", "VEILLE_SMTP_RETRY_PERIOD": "2h"}
+    process = subprocess.Popen([sys.executable, "-m", "veille", "bulletin", "send", "daily", "--date", "2017-03-29"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    started = datetime.now(PARIS)
+    try:
+        line = process.stderr.readline()  # blocks until the first line: it must come at once
+        waited = (datetime.now(PARIS) - started).total_seconds()
+    finally:
+        process.kill()
+        process.wait()
+    line = line.replace("\xa0", " ")
+    assert waited < 30 and line.startswith("Serveur SMTP injoignable ("), line
+    retry, give_up = re.search(r"nouvel essai à (\d\d:\d\d:\d\d) ; sans réponse d'ici (\d\d:\d\d:\d\d), "
+                               r"l'envoi s'arrête et les messages restent en attente", line).groups()
+    at = lambda text: datetime.combine(started.date(), time.fromisoformat(text), PARIS)  # noqa: E731
+    assert timedelta(minutes=3) < (at(retry) - started) % timedelta(days=1) < timedelta(minutes=5)  # 2 h / 32
+    assert timedelta(minutes=119) < (at(give_up) - started) % timedelta(days=1) < timedelta(minutes=121)

@@ -305,7 +305,7 @@ def test_unsubscribed_while_queued_is_not_sent(site, week, monkeypatch):
     with SmtpSink(port) as back:
         result = send(week)
         assert result.code == 0, result.err
-        assert "1 envoyé(s), 0 ignoré(s) (rien de nouveau), 1 désabonné(s) entre-temps, 0 en échec" in result.out
+        assert "1 envoyé, 0 ignoré (rien de nouveau), 1 désabonné entre-temps, 0 en échec" in result.out
         assert [rcpt for rcpt, _ in back.inbox.messages] == [ELU]
     rows = outbox(week)
     assert rows[AGENT].state == SKIPPED and rows[AGENT].last_error == UNSUBSCRIBED

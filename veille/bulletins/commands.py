@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import sys
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from ..catalog import load_catalog
 from ..commandline import UsageError, iso_date, open_archive, print_table
 from ..config import Settings
+from ..plural import count
 from .kinds import DAILY, WEEKLY
 from .printing import french, say
 from .subscriber_commands import find_subscriber
@@ -121,7 +123,7 @@ def cmd_build(settings: Settings, args) -> int:
 
 @french
 def cmd_render(settings: Settings, args) -> int:
-    from .editions import agreed, content_of, describe, edition_day, find
+    from .editions import content_of, find
     from .render import Links, Reader, email_html, email_text, pdf, reading
 
     factory = open_archive(settings)
@@ -129,8 +131,7 @@ def cmd_render(settings: Settings, args) -> int:
     with factory() as session:
         edition = find(session, args.kind, args.date)
         if edition is None:
-            raise UsageError(f"{describe(args.kind, args.date)} n'est pas encore {agreed(args.kind, 'construit')} : "
-                             f"veille bulletin build {args.kind} --date {edition_day(args.kind, args.date)}")
+            raise UsageError(_not_built(session, settings, args.kind, args.date))
         reader = Reader()
         if args.subscriber:
             subscriber = find_subscriber(session, args.subscriber)
@@ -156,6 +157,18 @@ def cmd_render(settings: Settings, args) -> int:
     return 0
 
 
+def _not_built(session, settings: Settings, kind: str, day: date) -> str:
+    """Why there is no edition to render, with the command that builds it only when it would work."""
+    from ..crawl import utcnow
+    from .editions import agreed, describe, edition_day, obstacle
+
+    missing = f"{describe(kind, day)} n'a pas été {agreed(kind, 'construit')}"
+    reason = obstacle(session, kind, day, settings.timezone, utcnow())
+    if reason:
+        return f"{missing} et ne peut pas l'être : {reason}"
+    return f"{missing} : veille bulletin build {kind} --date {edition_day(kind, day)}"
+
+
 @french
 def cmd_send(settings: Settings, args) -> int:
     from tqdm import tqdm
@@ -176,7 +189,8 @@ def cmd_send(settings: Settings, args) -> int:
     try:
         with tqdm(total=0, desc="Envoi", unit="message", file=sys.stderr, disable=None) as bar:
             summary = send_edition(settings, factory, mail, edition.id, content,
-                                   on_start=lambda count: bar.reset(total=count), on_done=lambda row: bar.update(1))
+                                   on_start=lambda total: bar.reset(total=total), on_done=lambda row: bar.update(1),
+                                   on_wait=functools.partial(_waiting, settings))
     except SendBusy as exc:
         say(f"erreur : {exc} ({describe(content.kind, content.day)}) ; réessayez quand il sera fini.", error=True)
         return EXIT_PENDING
@@ -185,14 +199,24 @@ def cmd_send(settings: Settings, args) -> int:
             "puis relancez la commande.", error=True)
         return EXIT_PENDING
     if summary.resumed:
-        say(f"Reprise : {summary.resumed} message(s) en cours d'envoi lors de l'arrêt précédent, renvoyé(s) "
-            "(un doublon est possible pour chacun).")
+        say(f"Reprise : {count(summary.resumed, 'message')} en cours d'envoi lors de l'arrêt précédent, "
+            f"{'renvoyé' if summary.resumed < 2 else 'renvoyés'} (un doublon est possible pour chacun).")
     for address, reason in summary.failures:
         say(f"échec : {address} : {reason}", error=True)
-    unsubscribed = f"{summary.unsubscribed} désabonné(s) entre-temps, " if summary.unsubscribed else ""
-    say(f"{content.title} : {summary.sent} envoyé(s), {summary.skipped} ignoré(s) (rien de nouveau), "
-        f"{unsubscribed}{summary.failed} en échec, {summary.pending} en attente.")
+    unsubscribed = f"{count(summary.unsubscribed, 'désabonné')} entre-temps, " if summary.unsubscribed else ""
+    before = f" ({count(summary.sent_before, 'envoyé')} lors d'un envoi précédent)" if summary.sent_before else ""
+    say(f"{content.title} : {count(summary.sent, 'envoyé')}{before}, {count(summary.skipped, 'ignoré')} "
+        f"(rien de nouveau), {unsubscribed}{summary.failed} en échec, {summary.pending} en attente.")
     if summary.stopped:
-        say(f"erreur : {summary.stopped}. Relancez la commande pour envoyer les {summary.pending} message(s) "
-            "en attente.", error=True)
+        say(f"erreur : {summary.stopped}. Relancez la commande pour envoyer "
+            f"{'le message' if summary.pending < 2 else f'les {summary.pending} messages'} en attente.", error=True)
     return EXIT_PENDING if summary.pending else 0
+
+
+def _waiting(settings: Settings, reason: str, retry_at, give_up_at) -> None:
+    """Said at once, each time the SMTP server cannot be reached: the run waits, it is not stuck."""
+    def local(moment) -> str:
+        return moment.astimezone(settings.timezone).strftime("%H:%M:%S")
+    say(f"Serveur SMTP injoignable ({reason}) : nouvel essai à {local(retry_at)} ; sans réponse d'ici "
+        f"{local(give_up_at)}, l'envoi s'arrête et les messages restent en attente pour le prochain envoi "
+        "(VEILLE_SMTP_RETRY_PERIOD).", error=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..catalog import Catalog
 from ..dates import start_of_day
 from ..models import Item
+from ..plural import count
 from .build import daily_window, edition_content, monday_of, weekly_window
 from .content import EditionContent
 from .models import DAILY, SENT, Edition, OutboxMessage
@@ -52,13 +53,13 @@ def build(session: Session, kind: str, day: date, catalog: Catalog, tz: ZoneInfo
     edition = find(session, kind, day)
     if edition is not None and not rebuild:
         return edition, False
-    if start_of_day(day, tz) > now:
-        raise EditionError(f"{describe(kind, day)} ne peut pas être {agreed(kind, 'construit')} à l'avance")
+    if edition is None and (reason := obstacle(session, kind, day, tz, now)):
+        raise EditionError(reason)
     if edition is not None:
         sent = session.scalar(select(func.count()).select_from(OutboxMessage)
                               .where(OutboxMessage.edition_id == edition.id, OutboxMessage.state == SENT))
         if sent:
-            raise EditionError(f"{describe(kind, day)} a déjà été {agreed(kind, 'envoyé')} à {sent} abonné(s) : "
+            raise EditionError(f"{describe(kind, day)} a déjà été {agreed(kind, 'envoyé')} à {count(sent, 'abonné')} : "
                                "une reconstruction ferait différer les courriels déjà partis, le web et le PDF")
     start, end = _window(session, kind, day, tz, now, edition)
     items = session.scalars(select(Item).options(selectinload(Item.topics))
@@ -74,17 +75,27 @@ def build(session: Session, kind: str, day: date, catalog: Catalog, tz: ZoneInfo
     return edition, True
 
 
-def _window(session: Session, kind: str, day: date, tz: ZoneInfo, now: datetime,
-            existing: Edition | None) -> tuple[datetime, datetime]:
+def obstacle(session: Session, kind: str, day: date, tz: ZoneInfo, now: datetime) -> str | None:
+    """Why the missing edition of this day cannot be built now, in French; None when it can."""
+    day = edition_day(kind, day)
+    if start_of_day(day, tz) > now:
+        return f"{describe(kind, day)} ne peut pas être {agreed(kind, 'construit')} à l'avance"
     if kind != DAILY:
-        return weekly_window(day, now, tz)
-    if existing is not None:  # a rebuild keeps its place in the chain of windows
-        return existing.window_start, existing.window_end
+        return None
     later = session.scalar(select(Edition).where(Edition.kind == DAILY, Edition.day > day)
                            .order_by(Edition.day).limit(1))
     if later is not None:
-        raise EditionError(f"{describe(DAILY, later.day)} existe déjà : une édition plus ancienne "
-                           "ne peut plus être construite (les fenêtres d'arrivée se suivent sans se chevaucher)")
+        return (f"{describe(DAILY, later.day)} existe déjà : une édition plus ancienne ne peut plus être "
+                "construite (les fenêtres d'arrivée se suivent sans se chevaucher)")
+    return None
+
+
+def _window(session: Session, kind: str, day: date, tz: ZoneInfo, now: datetime,
+            existing: Edition | None) -> tuple[datetime, datetime]:
+    if existing is not None:  # a rebuild keeps its window: its place in the chain, its end
+        return existing.window_start, existing.window_end
+    if kind != DAILY:
+        return weekly_window(day, now, tz)
     previous = session.scalar(select(Edition).where(Edition.kind == DAILY, Edition.day < day)
                               .order_by(Edition.day.desc()).limit(1))
     return daily_window(day, now, tz, previous.window_end if previous else None)

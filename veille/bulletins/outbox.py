@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..plural import count
 from .build import reader_topics, seen
 from .content import EditionContent
 from .mail import DeliveryError, SmtpFatal
@@ -43,11 +44,13 @@ class Policy:
 
 @dataclass
 class Summary:
+    """What this run did (a second run that sends nothing says 0 sent), and what is left."""
     sent: int = 0
-    skipped: int = 0  # nothing new in their rubriques
+    skipped: int = 0  # queued in this run with nothing new in their rubriques
     unsubscribed: int = 0  # disabled between queueing and sending
     failed: int = 0
-    pending: int = 0
+    pending: int = 0  # left for a later run
+    sent_before: int = 0  # by earlier runs
     resumed: int = 0  # in flight when a previous run stopped: sent again
     failures: list[tuple[str, str]] = field(default_factory=list)  # (address, why) in this run
     stopped: str | None = None  # why this run stopped with messages still pending
@@ -72,9 +75,9 @@ def exclusive(lock_path: Path) -> Iterator[None]:
 def enqueue(session: Session, edition: Edition, content: EditionContent, subscribers: list[Subscriber],
             send_empty: bool, now: datetime) -> int:
     """An outbox row for each subscriber without one; skipped at once when a daily edition holds
-    nothing in their rubriques (unless `send_empty`). Returns how many rows were added."""
+    nothing in their rubriques (unless `send_empty`). Returns how many were skipped so."""
     known = set(session.scalars(select(OutboxMessage.subscriber_id).where(OutboxMessage.edition_id == edition.id)))
-    added = 0
+    skipped = 0
     for subscriber in subscribers:
         if subscriber.id in known:
             continue
@@ -82,14 +85,13 @@ def enqueue(session: Session, edition: Edition, content: EditionContent, subscri
         session.add(OutboxMessage(edition_id=edition.id, subscriber_id=subscriber.id, email=subscriber.delivery_address,
                                   state=SKIPPED if empty else PENDING, attempts=0, created_at=now,
                                   last_error=NOTHING_NEW if empty else None))
-        added += 1
+        skipped += empty
     session.flush()
-    return added
+    return skipped
 
 
 def pending_count(session: Session, edition_id: int) -> int:
-    return session.scalar(select(func.count()).where(OutboxMessage.edition_id == edition_id,
-                                                     OutboxMessage.state.in_((PENDING, SENDING))))
+    return _count(session, edition_id, PENDING, SENDING)
 
 
 class _Pacer:
@@ -113,30 +115,30 @@ def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[
             send: Callable[[str, bytes], None], policy: Policy, clock: Callable[[], datetime],
             sleep: Callable[[float], None] = time.sleep,
             on_done: Callable[[OutboxMessage], None] | None = None,
-            stopping: Callable[[], bool] = lambda: False) -> Summary:
+            stopping: Callable[[], bool] = lambda: False,
+            on_wait: Callable[[str, datetime, datetime], None] | None = None) -> Summary:
     """Send every pending message of an edition, retrying temporary failures with backoff.
 
     `compose(row, subscriber)` gives the message bytes; `send(address, data)` delivers them or
     raises DeliveryError or SmtpFatal. When `stopping()` turns true the message being sent is
-    finished and the run stops, the others left pending. Returns the counts of the edition's
-    outbox afterwards.
+    finished and the run stops, the others left pending. While the server cannot be reached,
+    `on_wait(reason, retry_at, give_up_at)` says so before each pause. Returns this run's figures.
     """
     summary = Summary()
     with factory() as session, session.begin():
         summary.resumed = session.execute(update(OutboxMessage).where(
             OutboxMessage.edition_id == edition_id, OutboxMessage.state == SENDING).values(state=PENDING)).rowcount
-    run = _Run(factory, edition_id, compose, send, policy, clock, sleep, on_done, summary, stopping)
+        summary.sent_before = _count(session, edition_id, SENT)
+    run = _Run(factory, edition_id, compose, send, policy, clock, sleep, on_done, summary, stopping, on_wait)
     run.loop()
     with factory() as session:
-        counts = dict(session.execute(select(OutboxMessage.state, func.count()).where(
-            OutboxMessage.edition_id == edition_id).group_by(OutboxMessage.state)).all())
-        summary.unsubscribed = session.scalar(select(func.count()).where(
-            OutboxMessage.edition_id == edition_id, OutboxMessage.state == SKIPPED,
-            OutboxMessage.last_error == UNSUBSCRIBED))
-    summary.sent, summary.failed = counts.get(SENT, 0), counts.get(FAILED, 0)
-    summary.skipped = counts.get(SKIPPED, 0) - summary.unsubscribed
-    summary.pending = counts.get(PENDING, 0) + counts.get(SENDING, 0)
+        summary.pending = pending_count(session, edition_id)
     return summary
+
+
+def _count(session: Session, edition_id: int, *states: str) -> int:
+    return session.scalar(select(func.count()).where(OutboxMessage.edition_id == edition_id,
+                                                     OutboxMessage.state.in_(states)))
 
 
 @dataclass
@@ -151,6 +153,7 @@ class _Run:
     on_done: Callable[[OutboxMessage], None] | None
     summary: Summary
     stopping: Callable[[], bool]
+    on_wait: Callable[[str, datetime, datetime], None] | None = None
 
     def __post_init__(self):
         self.started = self.clock()
@@ -198,6 +201,7 @@ class _Run:
             if subscriber.disabled_at is not None:  # unsubscribed, or bounced, since the row was queued
                 row.state, row.last_error = SKIPPED, UNSUBSCRIBED
                 session.commit()
+                self._tally(row)
                 return True
             now = self.clock()
             row.state, row.first_attempt_at = SENDING, row.first_attempt_at or now
@@ -227,17 +231,30 @@ class _Run:
                 subscriber.bounces = 0
                 self.connection_failures = 0
             session.commit()
-            if self.on_done and row.state != PENDING:
-                self.on_done(row)
+            if row.state != PENDING:
+                self._tally(row)
             return True
+
+    def _tally(self, row: OutboxMessage) -> None:
+        if row.state == SENT:
+            self.summary.sent += 1
+        elif row.state == FAILED:
+            self.summary.failed += 1
+        else:
+            self.summary.unsubscribed += 1
+        if self.on_done:
+            self.on_done(row)
 
     def _pause(self, reason: str) -> bool:
         """The server is unreachable: wait longer each time, until the retry period of this run ends."""
         self.connection_failures += 1
         pause = self.policy.backoff(self.connection_failures)
-        if self.clock() + pause > self.started + self.policy.retry_period:
+        now, give_up = self.clock(), self.started + self.policy.retry_period
+        if now + pause > give_up:
             self.summary.stopped = reason
         else:
+            if self.on_wait:
+                self.on_wait(reason, now + pause, give_up)
             self.sleep(pause.total_seconds())
         return False
 
@@ -256,7 +273,7 @@ class _Run:
         subscriber.bounces += 1
         if subscriber.bounces >= self.policy.bounce_limit and subscriber.disabled_at is None:
             subscriber.disabled_at = self.clock()
-            subscriber.disabled_reason = f"{subscriber.bounces} rejet(s) définitif(s), le dernier : {reason}"
+            subscriber.disabled_reason = f"{count(subscriber.bounces, 'rejet définitif')}, le dernier : {reason}"
 
     def _give_up(self, row: OutboxMessage, reason: str) -> None:
         row.state, row.last_error = FAILED, reason

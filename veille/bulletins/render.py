@@ -17,10 +17,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ..catalog import CATEGORIES
 from ..config import ConfigError
+from ..plural import count
 from .build import Group, Section, daily_sections, reader_topics, weekly_groups
 from .content import EditionContent
 from .models import DAILY
-from .wording import count, day_label, typography
+from .wording import day_label, typography
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "bulletin"
 WIDTH = 72  # plain text columns

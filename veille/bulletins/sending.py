@@ -4,6 +4,7 @@ delivered through one SMTP connection, with one sender per edition at a time. Sh
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,19 +24,24 @@ from .outbox import Summary, deliver, enqueue, exclusive, pending_count
 def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailSettings, edition_id: int,
                  content: EditionContent, *, on_start: Callable[[int], None] | None = None,
                  on_done: Callable[[OutboxMessage], None] | None = None,
+                 on_wait: Callable[[str, datetime, datetime], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  stopping: Callable[[], bool] = lambda: False) -> Summary:
     """Queue and deliver; SendBusy when another process sends this edition, SmtpFatal when
-    sending cannot work until the configuration changes. `on_start` gets how many are to go."""
+    sending cannot work until the configuration changes. `on_start` gets how many are to go;
+    `on_wait(reason, retry_at, give_up_at)` is called when the SMTP server cannot be reached."""
     with exclusive(settings.home / "locks" / f"bulletin-{edition_id}.lock"):
         with transaction(factory) as session:
-            enqueue(session, session.get(Edition, edition_id), content,
-                    subscriber_store.receiving(session, content.kind), settings.daily_when_empty == "send", utcnow())
+            skipped = enqueue(session, session.get(Edition, edition_id), content,
+                              subscriber_store.receiving(session, content.kind), settings.daily_when_empty == "send",
+                              utcnow())
         if on_start:
             with factory() as session:
                 on_start(pending_count(session, edition_id))
         sender = mail.sender
         with Transport(mail.smtp) as transport:
-            return deliver(factory, edition_id, composer(content, sender, mail.links),
-                           lambda to, data: transport.send(sender.address, to, data), mail.policy, utcnow,
-                           sleep=sleep, on_done=on_done, stopping=stopping)
+            summary = deliver(factory, edition_id, composer(content, sender, mail.links),
+                              lambda to, data: transport.send(sender.address, to, data), mail.policy, utcnow,
+                              sleep=sleep, on_done=on_done, on_wait=on_wait, stopping=stopping)
+    summary.skipped = skipped
+    return summary

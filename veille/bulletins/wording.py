@@ -43,6 +43,3 @@ def weekly_title(monday: date) -> str:
     return f"Récapitulatif de la semaine {week_span(monday)}"
 
 
-def count(number: int, singular: str, plural: str | None = None) -> str:
-    """"1 texte", "3 textes", "0 texte" (French uses the singular below two)."""
-    return f"{number} {singular if number < 2 else plural or singular + 's'}"
