@@ -77,7 +77,7 @@ def test_list_shows_the_work_address_and_where_bulletins_go(week):
     ]
 
 
-# --- Migration 0006 ----------------------------------------------------------------------
+# --- Migration 0007 ----------------------------------------------------------------------
 
 def test_migration_merges_subscribers_differing_only_in_case(env):
     engine = make_engine(Settings.from_env())
@@ -89,7 +89,7 @@ def test_migration_merges_subscribers_differing_only_in_case(env):
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
-    migrate_to("0005")
+    migrate_to("0006")
     day = lambda n: datetime(2026, 11, n, 6, 0)  # noqa: E731  (naive UTC, as SQLite stores it)
     with engine.begin() as connection:
         insert = sa.text("INSERT INTO subscribers (id, email, topics, frequency, token, bounces, created_at, "

@@ -7,8 +7,8 @@ the outbox rows of the others move to it, one per edition (a sent one first), so
 nothing already sent is sent again. Unsubscribe links of the merged rows no longer work:
 the next bulletin carries the kept row's link. The downgrade keeps the merge.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 10:45:00.000000
 """
 from collections import defaultdict
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 import veille.db
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
