@@ -338,7 +338,7 @@ def test_every_search_command_argument_has_help_text():
 
 
 
-def test_an_index_of_an_older_format_is_rebuilt(env, archive, backend):
+def test_an_index_of_an_older_format_is_rebuilt(env, archive, backend, monkeypatch):
     settings = Settings.from_env()
     old = current_generation(settings)
     (backend_root(settings) / "current").write_text(old.name, encoding="utf-8")  # as format 1 wrote it
@@ -348,3 +348,7 @@ def test_an_index_of_an_older_format_is_rebuilt(env, archive, backend):
     assert f"Index {backend} d'une version ancienne : reconstruction…" in result.err
     assert len(result.out.splitlines()) == 12
     assert current_generation(settings) not in (None, old) and not old.exists()
+    (backend_root(settings) / "current").write_text(current_generation(settings).name, encoding="utf-8")
+    monkeypatch.setenv("VEILLE_SEARCH", "tantivy" if backend == "whoosh" else "whoosh")
+    out = env.cli("status").out
+    assert f"Index {backend} (moteur non choisi) : d'une version ancienne, reconstruit s'il est de nouveau choisi" in out

@@ -311,7 +311,8 @@ def _spare_state(settings: Settings, engine: str) -> str:
     """The state of an engine's index that the archive does not follow now."""
     path = current_generation(settings, engine)
     if path is None:
-        return "absent"
+        return "d'une version ancienne, reconstruit s'il est de nouveau choisi" if outdated(settings, engine) \
+            else "absent"
     state = f"gardé, {size_text(size_on_disk(path))} ({path})"
     missed = lag(settings, engine)
     if missed is None:
