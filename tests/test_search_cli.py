@@ -343,6 +343,7 @@ def test_an_index_of_an_older_format_is_rebuilt(env, archive, backend, monkeypat
     old = current_generation(settings)
     (backend_root(settings) / "current").write_text(old.name, encoding="utf-8")  # as format 1 wrote it
     assert current_generation(settings) is None
+    assert f"Index de recherche {backend} : d'une version ancienne (lancez « veille reindex »" in env.cli("status").out
     result = env.cli("search", "--json", "intercommunalité")
     assert result.code == 0, result.err
     assert f"Index {backend} d'une version ancienne : reconstruction…" in result.err
@@ -352,3 +353,4 @@ def test_an_index_of_an_older_format_is_rebuilt(env, archive, backend, monkeypat
     monkeypatch.setenv("VEILLE_SEARCH", "tantivy" if backend == "whoosh" else "whoosh")
     out = env.cli("status").out
     assert f"Index {backend} (moteur non choisi) : d'une version ancienne, reconstruit s'il est de nouveau choisi" in out
+

@@ -287,7 +287,9 @@ def cmd_status(settings: Settings, args) -> int:
     engine = settings.search_backend
     print(f"Moteur de recherche : {engine} ({ENGINE_REASONS[engine]})")
     if path is None:
-        print(f"Index de recherche {engine} : absent (lancez « veille reindex »)")
+        state = "d'une version ancienne" if outdated(settings) else "absent"
+        print(f"Index de recherche {engine} : {state} (lancez « veille reindex », ou il sera construit "
+              "au prochain « veille crawl » ou « veille search »)")
     else:
         index = open_backend(settings)
         try:
