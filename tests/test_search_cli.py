@@ -2,6 +2,8 @@
 kept in step with crawls, crashes and concurrent readers."""
 import argparse
 import json
+import subprocess
+import sys
 import threading
 from datetime import datetime, timezone
 
@@ -354,3 +356,17 @@ def test_an_index_of_an_older_format_is_rebuilt(env, archive, backend, monkeypat
     out = env.cli("status").out
     assert f"Index {backend} (moteur non choisi) : d'une version ancienne, reconstruit s'il est de nouveau choisi" in out
 
+
+
+@pytest.mark.parametrize("args", [("intercommunalité",), ("--json", "intercommunalité")])
+def test_a_closed_pipe_ends_the_search_quietly(env, archive, args):
+    command = [sys.executable, "-m", "veille", "search", *args]
+    piped = subprocess.run(" ".join(f"'{a}'" for a in command) + " | head -1", shell=True,
+                           capture_output=True, text=True, timeout=60)
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert len(piped.stdout.splitlines()) == 1 and piped.stdout.strip()
+    # the reader gone before the first line is written: the pipe is closed for certain
+    reader_gone = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader_gone.stdout.close()
+    err = reader_gone.communicate(timeout=60)[1].decode()
+    assert "Traceback" not in err and "BrokenPipeError" not in err and "Exception ignored" not in err
