@@ -3,6 +3,7 @@ import gzip
 
 import pytest
 
+from veille.config import DEFAULT_USER_AGENT, ConfigError, Settings
 from veille.fetch import FetchError, Fetcher, FetchPolicy
 
 BODY = "<rss version='2.0'><channel><title>Flux</title></channel></rss>".encode()
@@ -18,10 +19,39 @@ def get(fetcher, url, **kw):
     return fetcher.get(url, allow_private=True, **kw)
 
 
-def test_plain_get_sends_a_user_agent(server, fetcher):
+def test_plain_get_sends_an_honest_user_agent(server, fetcher):
     result = get(fetcher, server.route("/flux.xml", BODY))
     assert result.status == 200 and result.content == BODY
-    assert server.requests[-1][1]["User-Agent"].startswith("Veille/")
+    agent = server.requests[-1][1]["User-Agent"]
+    assert agent == DEFAULT_USER_AGENT
+    assert agent.startswith("Veille/") and "+https://" in agent and "Mozilla" not in agent
+
+
+def test_crawl_sends_the_configured_user_agent_on_every_request(env, server, monkeypatch):
+    agent = "Veille-Mairie-de-Test/2.0 (+https://mairie.example/veille; contact@mairie.example)"
+    monkeypatch.setenv("VEILLE_USER_AGENT", agent)
+    redirect = server.redirect("/ancien.xml", server.route("/flux.xml", BODY), status=302)
+    env.write_feeds([{"id": "flux", "name": "Flux", "url": redirect}])
+    assert env.cli("crawl").code == 0
+    assert [path for path, _ in server.requests] == ["/ancien.xml", "/flux.xml"]
+    assert [headers["User-Agent"] for _, headers in server.requests] == [agent, agent]
+
+
+@pytest.mark.parametrize("agent, error", [
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0", "se fait passer pour un navigateur"),
+    ("Veille", "ne donne pas l'adresse"),
+    ("Veille/1.0 (+https://exemple.fr) é", "ASCII imprimables"),
+])
+def test_dishonest_or_unusable_user_agent_is_a_configuration_error(agent, error):
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"VEILLE_USER_AGENT": agent})
+    assert raised.value.errors == [raised.value.errors[0]]
+    assert raised.value.errors[0].startswith("VEILLE_USER_AGENT : ") and error in raised.value.errors[0]
+
+
+def test_user_agent_default_and_override():
+    assert Settings.from_env({}).user_agent == DEFAULT_USER_AGENT
+    assert Settings.from_env({"VEILLE_USER_AGENT": " Veille/2 (+https://x.fr) "}).user_agent == "Veille/2 (+https://x.fr)"
 
 
 def test_conditional_get_with_etag_and_last_modified(server, fetcher):

@@ -195,7 +195,7 @@ def cmd_crawl(settings: Settings, args) -> int:
     if unknown:
         raise UsageError(f"source inconnue : {', '.join(unknown)} (voir « veille sources »)")
     factory = open_archive(settings)
-    with tqdm(desc="Relevé", unit="source", file=sys.stderr, disable=None) as bar, Fetcher() as fetcher:
+    with tqdm(desc="Relevé", unit="source", file=sys.stderr, disable=None) as bar, Fetcher(user_agent=settings.user_agent) as fetcher:
         def planned(count: int) -> None:
             bar.reset(total=count)
         outcomes = crawl(catalog, factory, fetcher, only=args.sources, due=args.due, workers=args.workers,

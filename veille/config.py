@@ -24,6 +24,10 @@ DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 TIME_RE = re.compile(r"^\s*([0-9]{1,2})[:h]([0-9]{2})\s*$")
 WEEKLY_AT_RE = re.compile(r"^\s*([a-z]+)\s+([0-9]{1,2}[:h][0-9]{2})\s*$")
+# Sent on every request (veille/fetch.py): names the project and where to learn about it, so that
+# sites which refuse unknown clients can tell who is asking. Never a browser's.
+DEFAULT_USER_AGENT = ("Veille/0.1 (veille juridique des collectivites territoriales; "
+                      "+https://github.com/veille-collectivites/veille)")
 
 
 class ConfigError(Exception):
@@ -57,6 +61,7 @@ class Settings:
     weekly_weekday: int = 0  # the weekly recap is due on this day (0: Monday)...
     weekly_time: time = time(7, 0)  # ...at this time in `timezone`
     admin_emails: tuple[str, ...] = ()  # who gets the service's alerts
+    user_agent: str = DEFAULT_USER_AGENT  # VEILLE_USER_AGENT
 
     @property
     def sending(self) -> bool:
@@ -90,6 +95,7 @@ class Settings:
             errors.append(f"VEILLE_SEARCH : moteur de recherche inconnu « {search_backend} » "
                           f"(moteurs : {', '.join(SEARCH_BACKENDS)})")
         values.update(_bulletin_settings(env, errors))
+        values["user_agent"] = _user_agent(env, errors)
         settings = cls(
             **values,
             home=home,
@@ -141,6 +147,24 @@ def default_sender(base_url: str) -> str | None:
     except ValueError:
         pass
     return f"veille@{host}" if "." in host.strip(".") else None
+
+
+def _user_agent(env, errors: list[str]) -> str:
+    """VEILLE_USER_AGENT: printable ASCII (an HTTP header), with a URL saying who is asking, and
+    never a browser's (« Mozilla/… »): sites must be able to tell a robot from a reader."""
+    text = (env.get("VEILLE_USER_AGENT") or "").strip()
+    if not text:
+        return DEFAULT_USER_AGENT
+    if not re.fullmatch(r"[ -~]{1,300}", text):
+        errors.append(f"VEILLE_USER_AGENT : caractères ASCII imprimables attendus (300 au plus), pas « {text} »")
+    elif text.lower().startswith("mozilla/"):
+        errors.append(f"VEILLE_USER_AGENT : « {text} » se fait passer pour un navigateur ; "
+                      "nommez le projet et son adresse (exemple : Veille/0.1 (+https://exemple.fr/veille))")
+    elif not re.search(r"https?://[^\s;()]+", text):
+        errors.append(f"VEILLE_USER_AGENT : « {text} » ne donne pas l'adresse (https://…) du projet ou d'un contact")
+    else:
+        return text
+    return DEFAULT_USER_AGENT
 
 
 def _bulletin_settings(env, errors: list[str]) -> dict:

@@ -18,10 +18,10 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from .config import DEFAULT_USER_AGENT
 from .numbers import parse_int
 
 
-USER_AGENT = "Veille/0.1 (veille juridique des collectivites territoriales; +https://github.com/veille-collectivites/veille)"
 ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
           "text/html;q=0.8, application/json;q=0.8, */*;q=0.5")
 PERMANENT = {301, 308}
@@ -126,12 +126,12 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 class Fetcher:
     """Thread-safe: one shared connection pool, a bounded number of requests per host."""
 
-    def __init__(self, policy: FetchPolicy | None = None):
+    def __init__(self, policy: FetchPolicy | None = None, *, user_agent: str = DEFAULT_USER_AGENT):
         self.policy = policy or FetchPolicy()
         self._client = httpx.Client(
             follow_redirects=False,
             timeout=httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout),
-            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            headers={"User-Agent": user_agent, "Accept": ACCEPT},
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )
         self._hosts: dict[str, threading.Semaphore] = defaultdict(
