@@ -21,6 +21,7 @@ JORF = FIXTURES / "jorf"
 SAMPLES_JORF = SAMPLES / "jorf"
 BASE = "https://echanges.dila.gouv.fr/OPENDATA/JORF/"
 STAMP = "20170329-014512"
+SUPPRESSION = f"{STAMP}/jorf/global/liste_suppression_jorf.dat"
 UTC = timezone.utc
 DECREE, NOMINATION, ORDER = "JORFTEXT000034300001", "JORFTEXT000034300002", "JORFTEXT000034300003"
 INTERIOR = "Décrets, arrêtés, circulaires / Textes généraux / Ministère de l'intérieur"
@@ -84,7 +85,7 @@ def dump_members(*groups, replace: dict[str, bytes] | None = None) -> list[tuple
 
 def full_dump(**options):
     members = dump_members(ARTICLES[:1], TEXTS, OUTLINE, ARTICLES[1:], CONTAINER)
-    members.append((f"{STAMP}/jorf/global/liste_suppression_jorf.dat", b"JORF/TEXT/00/00/34/29/99/JORFTEXT000034299999\n"))
+    members.append((SUPPRESSION, b"JORF/TEXT/00/00/34/29/99/JORFTEXT000034299999\n"))
     return read_dump(io.BytesIO(make_tar(members)), **options)
 
 
@@ -511,3 +512,27 @@ def issue(number: str, day: date) -> JoIssue:
 ])
 def test_issue_line(issues, line):
     assert issue_line(issues) == line
+
+
+# --- Withdrawn records (liste_suppression_jorf.dat) -----------------------------------------
+
+def test_suppression_list_withdraws_texts_and_only_texts():
+    listed = "\n".join([
+        f"JORF/TEXT/00/00/34/30/00/{NOMINATION}",  # also in this dump: left out of its entries
+        "JORF/TEXT/00/00/34/29/99/JORFTEXT000034299999",
+        "JORF/ARTI/00/00/34/29/99/JORFARTI000034299998",  # an article: not an item
+        "LEGI/TEXT/00/00/06/06/97/LEGITEXT000006069747",  # another fonds
+        "", "   ", "pas un chemin",
+        "JORF/TEXT/00/00/34/29/99/JORFTEXT000034299999",  # listed twice
+    ]).encode("ascii") + b"\r\n"
+    members = dump_members(ARTICLES, TEXTS, OUTLINE, CONTAINER) + [(SUPPRESSION, listed)]
+    result = read_dump(io.BytesIO(make_tar(members)))
+    assert result.withdrawn == [NOMINATION, "JORFTEXT000034299999"]
+    assert [e.key for e in result.entries] == [DECREE, ORDER]
+    assert result.warnings == []
+
+
+def test_other_dat_files_are_not_a_suppression_list():
+    members = dump_members(TEXTS[1:2]) + [(f"{STAMP}/jorf/global/autre.dat", f"JORF/TEXT/{DECREE}".encode())]
+    result = read_dump(io.BytesIO(make_tar(members)))
+    assert result.withdrawn == [] and [e.key for e in result.entries] == [DECREE]

@@ -1,6 +1,9 @@
 """The Journal officiel end to end: a DILA-like directory served on 127.0.0.1, crawled by the CLI."""
 import json
 
+import httpx
+
+from tests.livesite import LiveSite
 from tests.test_jorf import ARTICLES, CONTAINER, JORF as TEXTS_DIR, OUTLINE, TEXTS, dump_members, make_tar
 
 LISTING = """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
@@ -64,3 +67,29 @@ def test_listing_without_dumps_is_a_health_warning(env, server):
     out = env.cli("crawl").out
     assert "aucun fichier JORF_AAAAMMJJ-HHMMSS.tar.gz" in out
     assert "0 élément alors que 1 étaient attendus" in env.cli("sources").out
+
+
+def test_texts_withdrawn_by_the_dila_are_hidden_everywhere_and_their_page_says_so(env, server):
+    day, next_day = "JORF_20170329-014512.tar.gz", "JORF_20170330-014512.tar.gz"
+    server.route("/JORF/", listing(day), headers={"Content-Type": "text/html"})
+    server.route(f"/JORF/{day}", make_tar(dump_members(ARTICLES, TEXTS, OUTLINE, CONTAINER)))
+    env.write_feeds([{"id": "jo", "name": "Journal officiel", "kind": "jorf", "url": server.url("/JORF/"),
+                      "category": "journal-officiel", "interval": "1d"}])
+    assert "3 nouveaux" in env.cli("crawl").out
+    withdrawn = "JORF/TEXT/00/00/34/30/00/JORFTEXT000034300001\nJORF/TEXT/00/00/11/11/11/JORFTEXT000011111111\n"
+    server.route("/JORF/", listing(day, next_day), headers={"Content-Type": "text/html"})
+    server.route(f"/JORF/{next_day}", make_tar([(f"20170330-014512/jorf/global/liste_suppression_jorf.dat",
+                                                 withdrawn.encode())]))
+    out = env.cli("crawl").out
+    assert "1 retiré par la DILA (masqué)" in out, out
+    decree = items(env)["JORFTEXT000034300001"]
+    assert decree["hidden"] is True and decree["hidden_reason"] == "retiré par la DILA"
+    assert items(env)["JORFTEXT000034300003"]["hidden"] is False
+    assert "retiré par la DILA" not in env.cli("crawl").out  # listed once, hidden once
+
+    with LiveSite() as site:
+        page = httpx.get(f"{site.url}/articles/{decree['id']}")
+        assert page.status_code == 410 and "retiré par la DILA" in page.text
+        for feed in ("/flux/tout.rss", "/flux/categories/journal-officiel.atom"):
+            body = httpx.get(site.url + feed).text
+            assert decree["id"] not in body and items(env)["JORFTEXT000034300003"]["id"] in body

@@ -213,6 +213,9 @@ def _outcome_text(outcome) -> str:
     if outcome.status == "not-modified":
         return "inchangé (304)"
     parts = [outcome.message] if outcome.message else []
+    if outcome.withdrawn:
+        plural = "s" if outcome.withdrawn > 1 else ""
+        parts.append(f"{outcome.withdrawn} retiré{plural} par la DILA (masqué{plural})")
     parts += outcome.warnings
     return " ; ".join(parts)
 

@@ -17,7 +17,7 @@ from .catalog import Catalog, Source
 from .db import transaction
 from .entry import ParseError, brief
 from .fetch import FetchError, Fetcher
-from .ingest import store_entries
+from .ingest import store_entries, withdraw_items
 from .models import FetchLog, SourceState
 from .schedule import is_due, next_after_failure, next_after_success
 from .sources import Position, Reading, reader_for
@@ -35,6 +35,7 @@ class Outcome:
     message: str = ""
     warnings: list[str] = field(default_factory=list)
     http_status: int | None = None
+    withdrawn: int = 0  # items hidden because the publisher withdrew them
 
 
 @dataclass
@@ -145,6 +146,7 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
                     counts = store_entries(session, source, reading.result.url, parsed.entries,
                                            catalog.topics, now)
                     outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
+                    outcome.withdrawn = len(withdraw_items(session, source, parsed.withdrawn, now))
                     outcome.warnings = parsed.notes()
                     _health(state, len(parsed.entries) if parsed.found is None else parsed.found, outcome)
                 _succeeded(state, source, reading, now)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .models import IndexChange, Item
 
+DILA_WITHDRAWN = "retiré par la DILA"  # the reason of items in a DILA deletion list (liste_suppression_*.dat)
 REASON_MAX = 500  # characters kept of an editor's reason
 SHOWN_ID_MAX = 40  # characters of an unknown id repeated in an error message
 # Invisible characters that reorder text: harmless to keep out of a short note.
@@ -45,6 +46,14 @@ def unhide(session: Session, item_id: str, now: datetime) -> Item:
     item.hidden_at = item.hidden_reason = None
     session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
     return item
+
+
+def withdrawal_notice(item: Item) -> str:
+    """What the page of a hidden item says: who withdrew it."""
+    if item.hidden_reason == DILA_WITHDRAWN:
+        return ("Ce texte a été retiré par la DILA, éditeur du Journal officiel (liste de suppression "
+                "de ses fichiers quotidiens) : il ne figure plus dans les bulletins, les flux et la recherche.")
+    return "Cet article a été retiré par la rédaction."
 
 
 def clean_reason(text: str | None) -> str:

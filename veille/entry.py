@@ -43,6 +43,7 @@ class ParseResult:
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # reason, in French -> entries left out for it
     found: int | None = None  # documents the source listed, when not one per entry (dump listings)
+    withdrawn: list[str] = field(default_factory=list)  # keys of records the publisher withdrew
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count:
@@ -51,6 +52,7 @@ class ParseResult:
     def add(self, other: "ParseResult", where: str = "") -> None:
         """Another document's result (a member of an archive), its warnings prefixed by where."""
         self.entries += other.entries
+        self.withdrawn += other.withdrawn
         for reason, count in other.skipped.items():
             self.skip(reason, count)
         self.warnings += [f"{where}{warning}" for warning in other.warnings]

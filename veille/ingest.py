@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from .catalog import Catalog, Source, Topic
 from .classify import MANUAL, Document, classify
 from .dates import PARIS
+from .editorial import DILA_WITHDRAWN, hide
 from .effective import find_effective_date
 from .entry import Entry
 from .links import update_refs
@@ -111,6 +112,20 @@ def store_entries(session: Session, source: Source, base_url: str, entries: list
         counts.item_ids.append(item.id)
     session.flush()
     return counts
+
+
+def withdraw_items(session: Session, source: Source, keys: list[str], now: datetime) -> list[str]:
+    """Hide the items this source's publisher withdrew (the keys of DILA's deletion list), like an
+    editor would, with the reason « retiré par la DILA »; the ids of the items newly hidden.
+    Keys the archive never held are ignored: the list names records of every day since 1947."""
+    hidden: list[str] = []
+    for chunk in _chunks(list(dict.fromkeys(keys))):
+        items = session.scalars(select(Item).join(ItemOrigin, ItemOrigin.item_id == Item.id).where(
+            ItemOrigin.source_id == source.id, ItemOrigin.key.in_(chunk), Item.hidden_at.is_(None))).unique()
+        for item in items:
+            hide(session, item.id, DILA_WITHDRAWN, now)
+            hidden.append(item.id)
+    return hidden
 
 
 class _Known:

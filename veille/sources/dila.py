@@ -115,9 +115,10 @@ def _dump(href: str | None, base: str, names: DumpNames) -> Dump | None:
 # --- The tar.gz --------------------------------------------------------------------------
 
 def iter_members(fileobj: IO[bytes], *, max_member_bytes: int = 20 * MIB, max_total_bytes: int = 2 * GIB,
-                 max_members: int = 200_000,
+                 max_members: int = 200_000, suffixes: tuple[str, ...] = (".xml",),
                  warn: Callable[[str], None] = log.warning) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of each regular .xml member, read as a stream: nothing touches the disk.
+    """(name, bytes) of each regular member whose name ends with one of `suffixes`, read as a
+    stream: nothing touches the disk.
 
     gzip.GzipFile does the decompression, not tarfile's "r|gz": it checks the CRC and the end of
     the stream, where tarfile would take a download cut between two members for a whole archive.
@@ -133,7 +134,7 @@ def iter_members(fileobj: IO[bytes], *, max_member_bytes: int = 20 * MIB, max_to
             raise ParseError(f"archive refusée : plus de {max_members} membres")
         if stream.size + (member.size if member.isreg() else 0) > max_total_bytes:
             raise ParseError(f"archive refusée : plus de {_size(max_total_bytes)} une fois décompressée")
-        if _skip(member, warn) or not member.name.lower().endswith(".xml"):
+        if _skip(member, warn) or not member.name.lower().endswith(suffixes):
             continue
         if member.size > max_member_bytes:
             raise ParseError(f"membre « {member.name} » refusé : {member.size} octets, "

@@ -28,6 +28,7 @@ LEGIFRANCE = "https://www.legifrance.gouv.fr"
 TEXT_ID_RE = re.compile(r"^(?:JORF|LEGI)TEXT[0-9]{12}$")
 ARTICLE_ID_RE = re.compile(r"^(?:JORF|LEGI)ARTI[0-9]{12}$")
 CONTAINER_ID_RE = re.compile(r"^JORFCONT[0-9]{12}$")
+SUPPRESSION_LIST_RE = re.compile(r"(?:^|/)liste_suppression_[a-z]+\.dat$", re.IGNORECASE)
 SECTION_ID_RE = re.compile(r"^(?:JORF|LEGI)SCTA[0-9]{12}$")
 JO_NUMBER_RE = re.compile(r"n\s*[°º]\s*([0-9]{1,6})(?![0-9])", re.IGNORECASE)
 NUMBER_RE = re.compile(r"[0-9]{1,6}")  # bounded: int() of a hostile 5 000-digit string raises
@@ -58,6 +59,7 @@ class DumpResult:
     entries: list[Entry]
     warnings: list[str]
     issues: list[JoIssue]
+    withdrawn: list[str] = field(default_factory=list)  # JORFTEXT ids of liste_suppression_jorf.dat
 
 
 # --- The XML records ---------------------------------------------------------------------
@@ -378,12 +380,29 @@ def read_dump(fileobj: IO[bytes], *, exclude_nominative: bool = False) -> DumpRe
     """
     reader = _DumpReader()
     warnings: list[str] = []
-    for name, content in iter_members(fileobj, warn=warnings.append):
+    withdrawn: list[str] = []
+    for name, content in iter_members(fileobj, suffixes=(".xml", ".dat"), warn=warnings.append):
         try:
-            reader.add(content)
+            if name.lower().endswith(".dat"):
+                if SUPPRESSION_LIST_RE.search(name):
+                    withdrawn += withdrawn_texts(content)
+            else:
+                reader.add(content)
         except Exception as exc:  # one bad member never loses the others
             warnings.append(f"membre « {name} » ignoré : {failure(exc)}")
-    return reader.result(warnings, exclude_nominative)
+    result = reader.result(warnings, exclude_nominative)
+    gone = set(withdrawn)
+    result.entries = [entry for entry in result.entries if entry.key not in gone]
+    result.withdrawn = list(dict.fromkeys(withdrawn))
+    return result
+
+
+def withdrawn_texts(content: bytes) -> list[str]:
+    """The texts a `liste_suppression_jorf.dat` withdraws: one record path a line
+    (`JORF/TEXT/00/00/34/29/99/JORFTEXT000034299999`). Articles, sections and containers
+    listed there are not items: only the JORFTEXT ids are kept."""
+    ids = (line.strip().rsplit("/", 1)[-1] for line in content.decode("ascii", "replace").splitlines())
+    return [text_id for text_id in ids if TEXT_ID_RE.match(text_id) and text_id.startswith("JORF")]
 
 
 # --- The issue line of a bulletin ----------------------------------------------------------
@@ -423,4 +442,4 @@ def read_archive(fileobj: IO[bytes], source: Source) -> ParseResult:
     """A daily dump as the DILA reader wants it. Individual measures are kept (marked in
     `extra`); leaving them out of bulletins is the bulletin's decision."""
     dump = read_dump(fileobj)
-    return ParseResult(entries=dump.entries, warnings=dump.warnings)
+    return ParseResult(entries=dump.entries, warnings=dump.warnings, withdrawn=dump.withdrawn)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import headline, in_catalogue_order, reference
 from ..catalog import CATEGORIES
+from ..editorial import withdrawal_notice
 from ..links import links_of
 from ..models import Item
 from ..text import sanitize_html
@@ -31,7 +32,7 @@ def article(item_id: str):
     if item is None:
         return error_page(404, "Cet article n'existe pas dans l'archive : vérifiez l'adresse.")
     if item.hidden_at is not None:
-        return error_page(410, "Cet article a été retiré par la rédaction.")
+        return error_page(410, withdrawal_notice(item))
     catalog, settings = veille("catalog"), veille("settings")
     source = catalog.sources.get(item.source_id)
     source_name = source.name if source else item.source_id
