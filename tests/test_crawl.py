@@ -399,3 +399,23 @@ def test_a_parser_bug_is_recorded_and_the_other_sources_go_on(env, server, monke
     assert result.code == 0 and "Traceback" not in result.err
     assert table(result.out)["bug"] == ["0", "0", "0", "erreur inattendue en lisant la source : RuntimeError: bogue"]
     assert table(result.out)["ok"][0] == "3"
+
+
+def test_a_silent_source_and_a_feed_of_another_kind_are_said(env, server):
+    """localtis-publics-fragiles published nothing after 2024; senat-rapports is Atom declared rss."""
+    server.route("/muet.xml", rss({"title": "Dernier article", "link": "https://exemple.gouv.fr/a",
+                                   "date": "Mon, 01 Apr 2024 08:00:00 GMT"}))
+    server.route("/rapports.xml", fixture_bytes("dgtresor_atom.xml"), headers={"Content-Type": "application/atom+xml"})
+    server.route("/vivant.xml", rss({"title": "Article du jour", "link": "https://exemple.gouv.fr/b",
+                                     "date": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")}))
+    env.write_feeds([{"id": "muet", "name": "Muet", "url": server.url("/muet.xml")},
+                     {"id": "rapports", "name": "Rapports", "url": server.url("/rapports.xml")},
+                     {"id": "vivant", "name": "Vivant", "url": server.url("/vivant.xml")}])
+    crawled = table(env.cli("crawl").out)
+    silent = "source muette : rien de publié depuis le 1er avril 2024 (plus de 180 jours)"
+    atom = "déclaré « kind: rss » dans feeds.yaml, mais le flux est au format Atom : corrigez « kind »"
+    assert silent in crawled["muet"][-1] and atom in crawled["rapports"][-1]
+    assert len(crawled["vivant"]) == 3  # new, updated, unchanged: no note
+    sources = table(env.cli("sources").out)
+    assert silent in sources["muet"][-1] and atom in sources["rapports"][-1]
+    assert "muette" not in " ".join(sources["vivant"]) and "corrigez" not in " ".join(sources["vivant"])

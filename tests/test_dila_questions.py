@@ -118,8 +118,8 @@ def test_broken_identities_leave_out_their_question_only():
     assert result.warnings == [
         "question 1 de la section QE ignorée : champ « idQuestion/numeroQuestion » absent",
         "question n° 9897 de la section QE ignorée : champ « idQuestion/legislature » invalide « XVII »",
-        "question n° 9898 de la section QE ignorée : champ « idQuestion/source » : « SENAT » inattendu "
-        "(AN attendu)",
+        "question n° 9898 de la section QE ignorée : champ « idQuestion/source » : « CESE » inattendu "
+        "(AN ou SENAT attendu)",
         "question n° 9899 de la section QE ignorée : champ « idQuestion/type » : « QG » inattendu (QE attendu)",
         "question 5 de la section QE ignorée : champ « idQuestion/numeroQuestion » invalide "
         "« 99999999999999999999 »",
@@ -175,7 +175,7 @@ def test_hostile_members_are_warnings_naming_them():
 
 def test_archive_without_redif_member_is_a_warning():
     result = read_archive(io.BytesIO(make_tar([("XML1JO_AN20250040.xml", b"<index/>")])), None)
-    assert (result.entries, result.warnings) == ([], ["aucun fichier REDIF_ANQ….xml dans l'archive"])
+    assert (result.entries, result.warnings) == ([], ["aucun fichier REDIF_….xml dans l'archive"])
 
 
 def test_an_archive_that_is_not_a_tar_gz_is_refused():
@@ -244,3 +244,41 @@ def test_a_question_number_in_other_digits_is_refused_not_rewritten():
     assert "QANR5L17QE9801" not in by_key(result)
     assert result.warnings == ["question 1 de la section QE ignorée : champ « idQuestion/numeroQuestion » "
                                "invalide « ٩٨٠١ »"]
+
+
+# --- The Sénat: the same REDIF shape under OPENDATA/Questions-Reponses/SENAT/ ------------------
+
+def test_senat_questions_have_their_own_key_address_and_legislature():
+    result = parse_redif(fixture("REDIF_SNQ20250045.xml"))
+    assert result.warnings == []
+    asked, answered = result.entries
+    assert (asked.key, answered.key) == ("SENAT-17-QE-6412", "SENAT-17-QE-5120")  # empty legislature: from the day
+    assert asked.title == ("Question écrite (Sénat) n° 6412 : Compensation de la suppression de la taxe "
+                           "d'habitation pour les communes rurales")
+    assert asked.url == "https://www.senat.fr/questions/base/2025/qSEQ251106412.html"
+    assert answered.url == "https://www.senat.fr/questions/base/2025/qSEQ250605120.html"  # the question's month
+    assert asked.extra["chamber"] == "Sénat" and asked.extra["legislature"] == "17"
+    assert "<h2>Réponse</h2>" in answered.content_html
+    assert answered.published == datetime(2025, 11, 12, 23, tzinfo=UTC)
+    assert answered.extra["question_date"] == "2025-06-12" and answered.extra["answer_date"] == "2025-11-13"
+
+
+def test_senat_question_without_legislature_nor_day_is_a_warning():
+    content = fixture("REDIF_SNQ20250045.xml").replace(b"<datePublication>2025-11-13</datePublication>", b"", 1)
+    content = content.replace("06412. — 13 novembre 2025. — ".encode(), b"")
+    result = parse_redif(content)
+    assert [e.key for e in result.entries] == ["SENAT-17-QE-5120"]
+    assert result.warnings == ["question n° 06412 de la section QE ignorée : champ « idQuestion/legislature » "
+                               "absent, et aucune date pour le déduire"]
+
+
+def test_senat_directory_is_crawled_like_the_an_one(env, server):
+    name = "SNQ20250045.taz"
+    server.route("/SENAT/", listing(name), headers={"Content-Type": "text/html"})
+    server.route(f"/SENAT/{name}", make_tar([("REDIF_SNQ20250045.xml", fixture("REDIF_SNQ20250045.xml"))]))
+    env.write_feeds([{"id": "dila-questions-senat", "name": "JO Sénat – Questions", "kind": "questions",
+                      "url": server.url("/SENAT/"), "category": "reponses-ministerielles",
+                      "options": {"format": "dila"}}])
+    out = env.cli("crawl").out
+    assert "2 nouveaux" in out, out
+    assert set(items(env)) == {"qSEQ251106412.html", "qSEQ250605120.html"}

@@ -8,21 +8,24 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from .catalog import Catalog, Source
+from .dates import PARIS
 from .db import transaction
-from .entry import ParseError, brief
+from .entry import Entry, ParseError, brief
 from .fetch import FetchError, Fetcher
 from .ingest import store_entries, withdraw_items
 from .models import FetchLog, SourceState
 from .schedule import is_due, next_after_failure, next_after_success
 from .sources import Position, Reading, reader_for
+from .sources.jorf import day_labels
 
 OK, NOT_MODIFIED, ERROR = "ok", "not-modified", "error"
+SILENT_DAYS = 180  # a source whose newest entry is older than this is called silent
 
 
 @dataclass
@@ -147,7 +150,7 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
                                            catalog.topics, now)
                     outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
                     outcome.withdrawn = len(withdraw_items(session, source, parsed.withdrawn, now))
-                    outcome.warnings = parsed.notes()
+                    outcome.warnings = parsed.notes() + silence_note(parsed.entries, now)
                     _health(state, len(parsed.entries) if parsed.found is None else parsed.found, outcome)
                 _succeeded(state, source, reading, now)
                 _log(session, fetched, outcome)
@@ -162,6 +165,16 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
         _failed(state, source, fetched.error, now)
         _log(session, fetched, outcome)
     return outcome
+
+
+def silence_note(entries: list[Entry], now: datetime, days: int = SILENT_DAYS) -> list[str]:
+    """A source whose newest entry is older than `days` days still answers, but publishes nothing:
+    say since when (« muette depuis le 3 avril 2024 »), so that it is retired or fixed."""
+    dates = [entry.published for entry in entries if entry.published]
+    if not dates or now - max(dates) < timedelta(days=days):
+        return []
+    newest = day_labels([max(dates).astimezone(PARIS).date()])[0]
+    return [f"source muette : rien de publié depuis le {newest} (plus de {days} jours)"]
 
 
 def _health(state: SourceState, count: int, outcome: Outcome) -> None:

@@ -1,12 +1,18 @@
 """Written questions and ministerial answers from DILA open data: the JO « Débats – Questions »
-of the Assemblée nationale, one `.taz` archive (a tar.gz) per issue, `ANQ20260010.taz`.
+of the Assemblée nationale (`AN/`) and of the Sénat (`SENAT/`), one `.taz` archive (a tar.gz) per
+issue, `ANQ20260010.taz`: a prefix, the year, the issue number.
 
-Of each archive only `REDIF_ANQ{NUM}.xml` is read: its `<Section part="QE">` holds the questions
+Of each archive only the `REDIF_…{NUM}.xml` file is read (`REDIF_ANQ…` for the AN): its `<Section part="QE">` holds the questions
 the issue publishes, its `<Section part="REP">` the answers, one block per answer with the
 `<question>` elements it answers (several for a joint answer) and their `<reponse>`.
 Entries have the shape of the AN open-data ones (questions.py): same key, title, address and
 `extra`, so that a question read from both sources is one item, and an answer published in a
 later issue updates the item of its question in place.
+
+Sénat questions say `<source>SENAT</source>`: their key is `SENAT-{legislature}-QE-{number}` (the
+Sénat numbers its questions on its own), their page is on senat.fr, and a missing legislature is
+the one of the question's JO day (the Sénat cites its questions by the AN's legislature).
+The Sénat's older `SEQ{NUM}.xml` files (before REDIF) are not read.
 """
 from __future__ import annotations
 
@@ -26,8 +32,12 @@ from .dila import DumpNames, iter_members
 from .opendata import capped, inner_html, official_day, shown, well_formed_html
 from .questions import LEGISLATURE_RE, NUMBER_RE, Question
 
-TAZ_NAMES = DumpNames(re.compile(r"^ANQ[0-9]{8}\.taz$"), "ANQAAAANNNN.taz")  # the year, then the issue number
-REDIF_RE = re.compile(r"^REDIF_ANQ[0-9]{1,12}\.xml$")
+# A prefix (ANQ for the AN; the Sénat's is not checked live), the year, then the issue number.
+TAZ_NAMES = DumpNames(re.compile(r"^[A-Z]{2,5}[0-9]{8}\.taz$"), "ANQAAAANNNN.taz")
+REDIF_RE = re.compile(r"^REDIF_[A-Z]{2,5}[0-9]{1,12}\.xml$")
+# When each legislature began: the Sénat may leave <legislature> empty.
+LEGISLATURES = ((date(2024, 7, 18), "17"), (date(2022, 6, 22), "16"), (date(2017, 6, 21), "15"),
+                (date(2012, 6, 20), "14"), (date(2007, 6, 20), "13"))
 # texteQuestion opens with the number and the JO day of the question: "13382. — 10 mars 2026. — Mme …".
 HEADER_RE = re.compile(r"^\s*[0-9]{1,7}\s*\.\s*[—–-]\s*(?P<day>[^—–.<]{1,40}?)\s*\.\s*[—–-]\s*")
 # An ANQ file holds written questions only: in the REP section, the type REP names the section.
@@ -48,7 +58,7 @@ def read_archive(fileobj: IO[bytes], source: Source) -> ParseResult:
             continue
         result.add(parsed, f"membre « {shown(name)} » : ")
     if not members:
-        result.warnings.append("aucun fichier REDIF_ANQ….xml dans l'archive")
+        result.warnings.append("aucun fichier REDIF_….xml dans l'archive")
     return result
 
 
@@ -115,13 +125,27 @@ def _answered(element: etree._Element, block: etree._Element) -> Question:
 
 def _question(element: etree._Element) -> Question:
     number = _identifier(element, "idQuestion/numeroQuestion", NUMBER_RE)
-    legislature = _identifier(element, "idQuestion/legislature", LEGISLATURE_RE)
-    _expect(element, "idQuestion/source", ("AN", None), "AN")
+    _expect(element, "idQuestion/source", (questions.AN, questions.SENAT, None), "AN ou SENAT")
     _expect(element, "idQuestion/type", WRITTEN_TYPES, "QE")
+    chamber = _text(element, "idQuestion/source") or questions.AN
     text, day = _question_text(element.find("texteQuestion"))
-    return Question(uid=f"QANR5L{legislature}QE{number}", number=number, qtype="QE", legislature=legislature,
+    if chamber == questions.SENAT and _text(element, "idQuestion/legislature") is None:
+        legislature = _legislature_of(day or _day(element, "referencePublication/datePublication"))
+    else:
+        legislature = _identifier(element, "idQuestion/legislature", LEGISLATURE_RE)
+    uid = f"SENAT-{legislature}-QE-{number}" if chamber == questions.SENAT else f"QANR5L{legislature}QE{number}"
+    return Question(uid=uid, number=number, qtype="QE", legislature=legislature, chamber=chamber,
                     heading=_text(element, "Objet"), author=_text(element, "parlementaire"),
                     ministry=_text(element, "ministreJO"), question_html=text, question_date=day)
+
+
+def _legislature_of(day: date | None) -> str:
+    if day is None:
+        raise ParseError("champ « idQuestion/legislature » absent, et aucune date pour le déduire")
+    for start, legislature in LEGISLATURES:
+        if day >= start:
+            return legislature
+    raise ParseError(f"champ « idQuestion/legislature » absent, et le {day.isoformat()} précède la 13e législature")
 
 
 def _question_text(element: etree._Element | None) -> tuple[str | None, date | None]:

@@ -48,6 +48,7 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
             and uncertain_encoding(content):
         return ParseResult(entries=[], warnings=warnings, skipped={UNCERTAIN: len(parsed.entries)})
 
+    warnings += _kind_note(parsed.version, getattr(source, "kind", None))
     # Items without a date of their own take the channel's (legifrss dates only the JO issue).
     feed_date = parse_datetime(parsed.feed.get("published"), parsed.feed.get("published_parsed"))
     result = ParseResult(entries=[], warnings=warnings)
@@ -60,6 +61,15 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
         entry.published = entry.published or feed_date
         result.entries.append(entry)
     return result
+
+
+def _kind_note(version: str | None, declared: str | None) -> list[str]:
+    """A feed declared `rss` that is Atom (or the reverse) reads fine, but feeds.yaml should say so."""
+    actual = ("atom" if version.startswith("atom") else "rss") if version else None
+    if actual is None or declared not in ("rss", "atom") or actual == declared:
+        return []
+    return [f"déclaré « kind: {declared} » dans feeds.yaml, mais le flux est au format "
+            f"{'Atom' if actual == 'atom' else 'RSS'} : corrigez « kind »"]
 
 
 def _problem(exc: Exception | None) -> str:

@@ -26,6 +26,9 @@ TYPES = {  # code -> (title label, nature)
 }
 XSI_TYPES = {"QuestionEcrite_Type": "QE", "QuestionGouvernement_Type": "QG", "QuestionOrale_Type": "QOSD"}
 QUESTION_URL = "https://questions.assemblee-nationale.fr/q{leg}/{leg}-{number}{type}.htm"
+# The Sénat files a question under the month of its JO: qSEQ + YYMM + the number on 5 digits.
+SENAT_QUESTION_URL = "https://www.senat.fr/questions/base/{day:%Y}/qSEQ{day:%y%m}{number:0>5}.html"
+AN, SENAT = "AN", "SENAT"
 UID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 NUMBER_RE = re.compile(r"^[0-9]{1,7}$")
 LEGISLATURE_RE = re.compile(r"^[0-9]{1,3}$")
@@ -39,6 +42,7 @@ class Question:
     number: str
     qtype: str
     legislature: str
+    chamber: str = AN  # AN or SENAT
     rubrique: str | None = None
     heading: str | None = None  # tête d'analyse
     analyses: list[str] = field(default_factory=list)
@@ -197,12 +201,15 @@ def entry(q: Question) -> Entry | None:
     if not answer_html and not question_html:
         return None
     label, nature = TYPES[q.qtype]
+    if q.chamber == SENAT:
+        label += " (Sénat)"
     subject = q.heading or ", ".join(q.analyses)
     title = f"{label} n° {q.number}" + (f" : {subject[:1].upper()}{subject[1:]}" if subject else "")
     content = (f"<h2>Question</h2>{question_html}" if question_html else "") + \
         (f"<h2>Réponse</h2>{answer_html}" if answer_html else "")
     extra = {
         "question_number": q.number, "question_type": q.qtype, "legislature": q.legislature,
+        "chamber": "Sénat" if q.chamber == SENAT else None,
         "author": q.author, "group": q.group,
         "question_date": q.question_date.isoformat() if q.question_date else None,
         "answer_date": q.answer_date.isoformat() if q.answer_date else None,
@@ -212,7 +219,7 @@ def entry(q: Question) -> Entry | None:
     return Entry(
         key=q.uid,
         title=title,
-        url=QUESTION_URL.format(leg=q.legislature, number=q.number, type=q.qtype),
+        url=question_url(q),
         summary=first_paragraph(answer_html or question_html),
         content_html=content,
         published=paris_midnight(q.answer_date if answer_html else q.question_date),
@@ -221,3 +228,10 @@ def entry(q: Question) -> Entry | None:
         tags=(q.rubrique,) if q.rubrique else (),
         extra={name: value for name, value in extra.items() if value},
     )
+
+
+def question_url(q: Question) -> str | None:
+    """The chamber's page of the question; a Sénat question without its JO day has none."""
+    if q.chamber == SENAT:
+        return SENAT_QUESTION_URL.format(day=q.question_date, number=q.number) if q.question_date else None
+    return QUESTION_URL.format(leg=q.legislature, number=q.number, type=q.qtype)
