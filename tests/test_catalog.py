@@ -1,4 +1,5 @@
 """feeds.yaml: the shipped catalogue is valid, and every error names file, line, owner and field."""
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,7 +34,33 @@ def test_shipped_catalog_is_valid_and_complete():
     for source in catalog.sources.values():
         assert urlsplit(source.url).scheme == "https", source.id
         assert not source.allow_private, source.id
-        assert any(host in source.url for host in (".gouv.fr", ".fr", ".org", ".eu")), source.id
+        assert any(host in source.url for host in (".gouv.fr", ".fr", ".org", ".eu", "maire-info.com")), source.id
+
+
+def test_shipped_sources_a_watch_for_collectivites_needs():
+    catalog = load_catalog(REPO / "feeds.yaml")
+    sources = catalog.sources
+    for source_id in ("dila-questions-an", "dila-questions-senat"):
+        assert (sources[source_id].kind, sources[source_id].options) == ("questions", {"format": "dila"})
+    assert sources["dila-questions-senat"].url.endswith("/Questions-Reponses/SENAT/Annee_en_cours/")
+    assert sources["eurlex-jo-serie-c"].url.endswith("rssId=221") and sources["eurlex-jo-serie-l"].url.endswith("rssId=222")
+    for source_id in ("conseil-constitutionnel-decisions", "anssi-cert-fr", "maire-info"):
+        assert sources[source_id].enabled and sources[source_id].kind == "rss"
+    assert sources["senat-rapports"].kind == "atom"
+    assert not sources["localtis-publics-fragiles"].enabled
+    assert sources["cnfpt-actualites"].url != "https://www.cnfpt.fr/actualites"
+
+
+def test_readme_source_table_has_a_line_per_source_and_invents_no_date():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Sources", 1)[1].split("\n\n| source |", 1)[1].split("\n\n", 1)[0]
+    lines = {line.split("|")[1].strip().strip("`"): line for line in table.splitlines()[2:]}
+    assert set(lines) == set(load_catalog(REPO / "feeds.yaml").sources)
+    for source_id, line in lines.items():
+        cells = [cell.strip() for cell in line.split("|")[1:-1]]
+        assert len(cells) == 6 and all(cells), source_id
+        assert cells[5] == "non vérifié" or re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", cells[5]), source_id
+    assert "Licence Ouverte / Etalab 2.0" in lines["dila-jorf"]
 
 
 def test_each_error_names_file_line_owner_and_field():

@@ -150,7 +150,9 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
                                            catalog.topics, now)
                     outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
                     outcome.withdrawn = len(withdraw_items(session, source, parsed.withdrawn, now))
-                    outcome.warnings = parsed.notes() + silence_note(parsed.entries, now)
+                    outcome.warnings = parsed.notes()
+                    if not counts.new:
+                        outcome.warnings += silence_note(parsed.entries, now)
                     _health(state, len(parsed.entries) if parsed.found is None else parsed.found, outcome)
                 _succeeded(state, source, reading, now)
                 _log(session, fetched, outcome)
@@ -168,8 +170,9 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
 
 
 def silence_note(entries: list[Entry], now: datetime, days: int = SILENT_DAYS) -> list[str]:
-    """A source whose newest entry is older than `days` days still answers, but publishes nothing:
-    say since when (« muette depuis le 3 avril 2024 »), so that it is retired or fixed."""
+    """A source that brought nothing new and whose newest entry is older than `days` days still
+    answers, but publishes nothing: say since when, so that it is retired or fixed. (Its first
+    read stores its old entries as new: the next read says it.)"""
     dates = [entry.published for entry in entries if entry.published]
     if not dates or now - max(dates) < timedelta(days=days):
         return []
