@@ -123,7 +123,7 @@ def test_labelled_set_is_well_formed():
 
 def test_real_rules_on_the_held_out_quarter():
     """A guard against regressions on the quarter the rules were never tuned on, a little under
-    what bench/classify.py measures there (micro precision 0.835, recall 0.802)."""
+    what bench/classify.py measures there (micro precision 0.827, recall 0.802)."""
     rules = load_catalog(REPO / "feeds.yaml").topics
     tp = fp = fn = 0
     held_out = [item for item in load_labelled() if split_of(item["id"]) == "held-out"]
@@ -133,5 +133,5 @@ def test_real_rules_on_the_held_out_quarter():
         predicted, expected = set(slugs(doc, rules)), set(item["topics"])
         tp, fp, fn = tp + len(predicted & expected), fp + len(predicted - expected), fn + len(expected - predicted)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    assert precision >= 0.80, f"micro precision {precision:.3f} on the held-out quarter: run bench/classify.py"
-    assert recall >= 0.77, f"micro recall {recall:.3f} on the held-out quarter: run bench/classify.py"
+    assert precision >= 0.81, f"micro precision {precision:.3f} on the held-out quarter: run bench/classify.py"
+    assert recall >= 0.78, f"micro recall {recall:.3f} on the held-out quarter: run bench/classify.py"

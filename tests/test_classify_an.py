@@ -87,7 +87,7 @@ def test_readme_shows_the_mapping_of_feeds_yaml(catalog):
 def test_floor_on_the_extract_held_out_half(catalog):
     held_out = [q for q in load_questions(AN_EXTRACT) if split_of(q["uid"]) == "held-out"]
     assert len(held_out) == 24
-    assert_floor(held_out, catalog, 0.25, 0.60)
+    assert_floor(held_out, catalog, 0.35, 0.60)
 
 
 def test_bench_reports_splits_and_worst_rubriques_on_the_extract():
@@ -125,4 +125,4 @@ def test_every_an_rubrique_of_the_full_set_has_a_decision(catalog):
 def test_floor_on_the_full_set_held_out_quarter(catalog):
     held_out = [q for q in load_questions(AN_QUESTIONS) if split_of(q["uid"]) == "held-out"]
     assert len(held_out) == 779
-    assert_floor(held_out, catalog, 0.25, 0.55)
+    assert_floor(held_out, catalog, 0.28, 0.57)
