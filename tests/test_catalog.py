@@ -132,6 +132,23 @@ def test_yaml_syntax_error_gives_the_line():
     assert len(errors) == 1 and errors[0].startswith("feeds.yaml:") and "YAML invalide" in errors[0]
 
 
+def test_yaml_syntax_errors_in_french_with_line_and_column():
+    lines = GOOD_TOPICS.count("\n")
+    cases = {
+        "sources:\n  - id: a\n    name: DGCL : actualité: locale\n":
+            f"feeds.yaml:{lines + 3} : YAML invalide, colonne 16 : « : » inattendu (un texte qui contient « : » "
+            "doit être entre guillemets)",
+        "sources:\n  - id: a\n\tname: A\n": f"feeds.yaml:{lines + 3} : YAML invalide, colonne 1 : "
+                                           "tabulation interdite : indentez avec des espaces",
+        "sources:\n  - id: a\n    name: \"DGCL\n": f"feeds.yaml:{lines + 4} : YAML invalide, colonne 1 : "
+                                                  "fin du fichier inattendue (un guillemet n'est-il pas fermé ?)",
+        "sources:\n  - id: a\n    name: A\n   kind: rss\n": f"feeds.yaml:{lines + 4} : YAML invalide, colonne 4 : "
+                                                           "indentation incohérente avec les lignes précédentes",
+    }
+    for text, error in cases.items():
+        assert errors_of(GOOD_TOPICS + text) == [error]
+
+
 def test_missing_top_level_keys():
     errors = errors_of("foo: 1\n")
     assert any("champ « foo » : clé inconnue" in e for e in errors)
@@ -158,11 +175,12 @@ def test_check_config_prints_every_error_and_exits_2(env):
 def test_check_config_on_a_good_file(env):
     env.write_feeds([{"id": "a", "name": "A", "url": "https://exemple.gouv.fr/rss"}])
     result = env.cli("check-config")
-    assert result.code == 0 and "configuration valide, 4 rubriques, 1 sources" in result.out
+    assert result.code == 0 and "configuration valide, 4 rubriques, 1 source." in result.out
 
 
 def test_missing_or_non_utf8_file(env):
-    assert "fichier introuvable" in env.cli("check-config").err
+    missing = env.cli("check-config")
+    assert missing.code == 2 and f"  {env.feeds} : fichier introuvable\n" in missing.err and ":0" not in missing.err
     env.feeds.write_bytes("topics: []\nsources: []\n# é".encode("latin-1"))
     result = env.cli("check-config")
     assert result.code == 2 and "n'est pas en UTF-8" in result.err

@@ -135,3 +135,20 @@ def test_real_rules_on_the_held_out_quarter():
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert precision >= 0.81, f"micro precision {precision:.3f} on the held-out quarter: run bench/classify.py"
     assert recall >= 0.78, f"micro recall {recall:.3f} on the held-out quarter: run bench/classify.py"
+
+
+def test_the_name_of_a_code_is_not_a_topic():
+    """« pêche maritime » is a Littoral - Mer keyword, but not inside « Code rural et de la pêche
+    maritime »; a keyword that names a code (« code de l'urbanisme ») still matches it."""
+    rules = load_catalog(REPO / "feeds.yaml").topics
+    cited = Document("Décret n° 2026-118 du 12 février 2026 modifiant le code rural et de la pêche maritime",
+                     "Les articles R. 611-1 et suivants du code rural et de la pêche maritime sont modifiés.")
+    assert "littoral-mer" not in slugs(cited, rules)
+    fishing = classify(Document("Décret relatif à la pêche maritime de loisir"), rules)
+    assert [(a.topic, a.reason) for a in fishing] == [("littoral-mer", "mot-clé « pêche maritime » dans le titre")]
+    both = classify(Document("Code rural et de la pêche maritime : la pêche maritime de loisir encadrée"), rules)
+    assert ("littoral-mer", "mot-clé « pêche maritime » dans le titre") in [(a.topic, a.reason) for a in both]
+    urbanisme = classify(Document("Arrêté modifiant le code de l'urbanisme"), rules)
+    assert ("urbanisme", "mot-clé « code de l'urbanisme » dans le titre") in [(a.topic, a.reason) for a in urbanisme]
+    cgct = Document("Décret portant diverses dispositions du code général des collectivités territoriales")
+    assert "institutions-elus" not in slugs(cgct, rules)

@@ -4,6 +4,7 @@ import sys
 
 from sqlalchemy import inspect
 
+from veille.cli import build_parser
 from veille.config import Settings
 from veille.db import make_engine
 
@@ -56,3 +57,40 @@ def test_help_imports_no_heavy_library():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "veille bulletin send" in result.stdout and "veille serve" in result.stdout and "veille run" in result.stdout
     assert result.stderr.strip() == "[]"
+
+
+def test_items_of_an_unknown_source_is_a_usage_error(env):
+    env.write_feeds([{"id": "dgcl", "name": "DGCL", "url": "https://exemple.gouv.fr/rss"}])
+    for command in (("items", "--source", "inconnue"), ("crawl", "--source", "inconnue")):
+        result = env.cli(*command)
+        assert result.code == 2 and result.err == "erreur : source inconnue : inconnue (voir « veille sources »)\n"
+
+
+def test_counts_in_french_plurals(env, server):
+    rss = ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>T</title><link>https://a.fr/</link>"
+           "<description>d</description>{}</channel></rss>")
+    item = "<item><title>Texte {n}</title><link>https://a.fr/{n}</link><guid>g{n}</guid></item>"
+    server.route("/un.xml", rss.format(item.format(n=1)).encode())
+    server.route("/deux.xml", rss.format(item.format(n=2) + item.format(n=3)).encode())
+    env.write_feeds([{"id": "un", "name": "Un", "url": server.url("/un.xml")}])
+    one = env.cli("crawl")
+    assert "\n1 source relevée : 1 nouveau, 0 mis à jour, 0 en erreur.\n1 article indexé pour la recherche.\n" in one.out
+    assert "configuration valide, 4 rubriques, 1 source." in env.cli("check-config").out
+    env.write_feeds([{"id": "un", "name": "Un", "url": server.url("/un.xml")},
+                     {"id": "deux", "name": "Deux", "url": server.url("/deux.xml")}])
+    two = env.cli("crawl")
+    assert "\n2 sources relevées : 2 nouveaux, 0 mis à jour, 0 en erreur.\n2 articles indexés pour la recherche.\n" in two.out
+    assert env.cli("reclassify").out.startswith("3 articles reclassés : 0 a changé de rubriques")
+
+
+def test_every_option_has_help_text():
+    def parsers(parser):
+        yield parser
+        for action in parser._actions:
+            for sub in (getattr(action, "choices", None) or {}).values() if action.nargs == "A..." else ():
+                yield from parsers(sub)
+
+    missing = [f"{parser.prog} {action.option_strings or action.dest}"
+               for parser in parsers(build_parser()) for action in parser._actions
+               if not action.help and action.nargs != "A..." and action.dest != "help"]
+    assert missing == []

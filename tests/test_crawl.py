@@ -238,9 +238,9 @@ def test_retired_source_is_skipped_until_asked_for(env, server):
     env.write_feeds([{"id": "gone", "name": "Disparue", "url": server.url("/gone")}])
     env.cli("crawl")
     assert "retirée" in env.cli("sources").out
-    assert "0 sources relevées" in env.cli("crawl").out
+    assert "0 source relevée" in env.cli("crawl").out
     server.route("/gone", fixture_bytes("dgcl_rss2_utf8.xml"))
-    assert "1 sources relevées : 3 nouveaux" in env.cli("crawl", "--source", "gone").out
+    assert "1 source relevée : 3 nouveaux" in env.cli("crawl", "--source", "gone").out
     assert "à jour" in env.cli("sources").out
 
 
@@ -274,10 +274,10 @@ def test_due_only_fetches_sources_whose_time_has_come(env, server):
     server.route("/a.xml", fixture_bytes("dgcl_rss2_utf8.xml"))
     env.write_feeds([{"id": "a", "name": "A", "url": server.url("/a.xml")}])
     env.cli("crawl")
-    assert "0 sources relevées" in env.cli("crawl", "--due").out
+    assert "0 source relevée" in env.cli("crawl", "--due").out
     with env.session() as session, session.begin():
         session.get(SourceState, "a").next_check_at = datetime.now(timezone.utc) - timedelta(minutes=1)
-    assert "1 sources relevées" in env.cli("crawl", "--due").out
+    assert "1 source relevée" in env.cli("crawl", "--due").out
 
 
 def test_every_kind_of_the_catalog_has_a_reader():

@@ -85,8 +85,7 @@ class CatalogError:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}"
-        parts = [where]
+        parts = [f"{self.path}:{self.line}" if self.line else self.path]  # line 0: the file as a whole
         if self.owner:
             parts.append(self.owner)
         if self.field:
@@ -118,6 +117,33 @@ def load_catalog(path: Path) -> Catalog:
     return parse_catalog(text, Path(path))
 
 
+# PyYAML's problems, in French: (the start of its message, what it means to the person editing).
+YAML_PROBLEMS = (
+    ("mapping values are not allowed", "« : » inattendu (un texte qui contient « : » doit être entre guillemets)"),
+    ("could not find expected ':'", "« : » attendu après la clé"),
+    ("found character '\\t'", "tabulation interdite : indentez avec des espaces"),
+    ("found a tab character", "tabulation interdite : indentez avec des espaces"),
+    ("found character", "caractère interdit à cet endroit"),
+    ("expected <block end>", "indentation incohérente avec les lignes précédentes"),
+    ("did not find expected key", "clé attendue : l'indentation est-elle cohérente ?"),
+    ("did not find expected '-' indicator", "élément de liste « - » attendu : l'indentation est-elle cohérente ?"),
+    ("found unexpected end of stream", "fin du fichier inattendue (un guillemet n'est-il pas fermé ?)"),
+    ("expected ',' or ']'", "« , » ou « ] » attendu (liste entre crochets)"),
+    ("expected ',' or '}'", "« , » ou « } » attendu (dictionnaire entre accolades)"),
+    ("found undefined alias", "alias non défini"),
+    ("found unknown escape character", "séquence d'échappement inconnue entre guillemets doubles"),
+    ("found duplicate anchor", "ancre en double"),
+)
+
+
+def yaml_problem(problem: str) -> str:
+    """PyYAML's message in French; an unforeseen one is kept, quoted, after a French lead."""
+    for start, french in YAML_PROBLEMS:
+        if problem.startswith(start):
+            return french
+    return f"syntaxe incorrecte (« {problem} »)"
+
+
 def parse_catalog(text: str, path: Path) -> Catalog:
     checker = _Checker(str(path))
     try:
@@ -125,8 +151,9 @@ def parse_catalog(text: str, path: Path) -> Catalog:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CatalogInvalid([CatalogError(str(path), line, "", "", f"YAML invalide : {problem}")]) from None
+        column = f", colonne {mark.column + 1}" if mark else ""
+        problem = yaml_problem(getattr(exc, "problem", None) or str(exc))
+        raise CatalogInvalid([CatalogError(str(path), line, "", "", f"YAML invalide{column} : {problem}")]) from None
     if not isinstance(root, yaml.MappingNode):
         raise CatalogInvalid([CatalogError(str(path), _line(root), "", "", "le fichier doit contenir les clés « topics » et « sources »")])
     top = checker.mapping(root, "", {"topics", "unmapped_an_rubriques", "sources"})

@@ -2,6 +2,10 @@
 
 Keywords are matched as whole words, without case or accents; a topic's exclude words veto
 every rule of that topic (keywords, ministry, NOR prefix, AN rubrique), never a source default. Every assignment carries the reason shown by `veille classify --explain`.
+
+The name of a code is not a topic: a decree citing the « Code rural et de la pêche maritime »
+is not about fishing. Code names (`legal_codes.CODES`) veto the keywords written inside them;
+a keyword that names a code itself (« code de l'urbanisme ») still matches it.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Topic
+from .legal_codes import CODES
 from .text import fold
 
 MANUAL, RULE, SOURCE = "manual", "rule", "source"
@@ -56,8 +61,13 @@ def _words(phrases: tuple[str, ...]) -> _Phrases:
     return _Phrases(re.compile(pattern), written)
 
 
+def _without_codes(text: str) -> str:
+    """The folded text with every code name blanked out (same length: positions stay)."""
+    return _words(CODES).pattern.sub(lambda match: " " * len(match.group(0)), text)
+
+
 def classify(doc: Document, topics: dict[str, Topic], source_topics: tuple[str, ...] = ()) -> list[Assignment]:
-    title, body = fold(doc.title), fold(doc.text)
+    title, body = _Text(fold(doc.title)), _Text(fold(doc.text))
     ministry = fold(doc.ministry or "")
     tags = [fold(t) for t in doc.tags]
     found: dict[str, Assignment] = {}
@@ -73,16 +83,16 @@ def classify(doc: Document, topics: dict[str, Topic], source_topics: tuple[str, 
     return sorted(found.values(), key=lambda a: a.topic)
 
 
-def _rule_reason(topic: Topic, title: str, body: str, ministry: str, nor: str | None,
+def _rule_reason(topic: Topic, title: _Text, body: _Text, ministry: str, nor: str | None,
                  tags: list[str]) -> str | None:
     """The first rule of the topic that matches, unless one of its exclude words is present."""
     reason = _match(topic, title, body, ministry, nor, tags)
-    if reason and _words(topic.exclude).find(title + "\n" + body):
+    if reason and _words(topic.exclude).find(title.whole + "\n" + body.whole):
         return None
     return reason
 
 
-def _match(topic: Topic, title: str, body: str, ministry: str, nor: str | None, tags: list[str]) -> str | None:
+def _match(topic: Topic, title: _Text, body: _Text, ministry: str, nor: str | None, tags: list[str]) -> str | None:
     if nor and any(nor.upper().startswith(p.upper()) for p in topic.nor_prefixes):
         return f"NOR {nor} (préfixe de ministère)"
     for fragment in topic.ministries:
@@ -92,9 +102,25 @@ def _match(topic: Topic, title: str, body: str, ministry: str, nor: str | None, 
     for tag in tags:
         if tag in rubriques:
             return f"rubrique « {rubriques[tag]} » de la source"
-    keywords = _words(topic.keywords)
+    codes, plain = _code_keywords(topic.keywords)
     for where, text in (("le titre", title), ("le texte", body)):
-        word = keywords.find(text)
+        word = _words(codes).find(text.whole) or _words(plain).find(text.outside_codes)
         if word:
             return f"mot-clé « {word} » dans {where}"
     return None
+
+
+@dataclass
+class _Text:
+    """A folded title or text, and the same with the names of codes blanked out (made once)."""
+    whole: str
+
+    def __post_init__(self):
+        self.outside_codes = _without_codes(self.whole)
+
+
+@lru_cache(maxsize=None)
+def _code_keywords(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(keywords that name or contain a code name, the others)."""
+    codes = tuple(k for k in keywords if _without_codes(fold(k)) != fold(k))
+    return codes, tuple(k for k in keywords if k not in codes)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from . import french_argparse
 from .catalog import CATEGORIES, CatalogInvalid, load_catalog
 from .config import ConfigError, Settings
+from .plural import count
 from .commandline import EXIT_USAGE, UsageError, iso_date, open_archive, positive_int, print_table
 
 if TYPE_CHECKING:
@@ -94,15 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     items = commands.add_parser("items", help="lister les articles archivés")
     items.add_argument("--json", action="store_true", help="un objet JSON par ligne")
-    items.add_argument("--source", metavar="ID")
+    items.add_argument("--source", metavar="ID", help="seulement les articles vus dans cette source (voir « veille sources »)")
     items.add_argument("--category", metavar="NOM", help="catégorie de source : " + ", ".join(CATEGORIES))
     items.add_argument("--topic", metavar="SLUG", help="rubrique")
-    items.add_argument("--since", type=iso_date, metavar="AAAA-MM-JJ")
-    items.add_argument("--limit", type=positive_int, default=50)
+    items.add_argument("--since", type=iso_date, metavar="AAAA-MM-JJ", help="publiés (ou relevés) ce jour ou après")
+    items.add_argument("--limit", type=positive_int, default=50, help="nombre d'articles au plus, les plus récents (50)")
     items.set_defaults(func=cmd_items)
 
     classify_cmd = commands.add_parser("classify", help="expliquer les rubriques d'un article")
-    classify_cmd.add_argument("--explain", metavar="ITEM_ID", required=True)
+    classify_cmd.add_argument("--explain", metavar="ITEM_ID", required=True,
+                              help="identifiant de l'article (voir « veille items --json »)")
     classify_cmd.set_defaults(func=cmd_classify)
 
     reclassify = commands.add_parser("reclassify", help="réappliquer les règles de classement à toute l'archive")
@@ -143,8 +145,7 @@ def _print_settings_errors(exc: ConfigError) -> None:
 
 
 def _print_catalog_errors(exc: CatalogInvalid) -> None:
-    count = len(exc.errors)
-    print(f"{count} erreur{'s' if count > 1 else ''} dans la configuration des sources :", file=sys.stderr)
+    print(f"{count(len(exc.errors), 'erreur')} dans la configuration des sources :", file=sys.stderr)
     for error in exc.errors:
         print(f"  {error}", file=sys.stderr)
 
@@ -174,8 +175,8 @@ def cmd_check_config(_settings: None, args) -> int:
         _print_catalog_errors(exc)
     if settings_errors or catalog is None:
         return EXIT_USAGE
-    print(f"{settings.feeds_path} : configuration valide, {len(catalog.topics)} rubriques, "
-          f"{len(catalog.sources)} sources.")
+    print(f"{settings.feeds_path} : configuration valide, {count(len(catalog.topics), 'rubrique')}, "
+          f"{count(len(catalog.sources), 'source')}.")
     if settings.sending:
         print(f"Envoi des bulletins : par {mail.smtp}, de « {mail.sender.name} » <{mail.sender.address}>.")
     else:
@@ -191,22 +192,27 @@ def cmd_crawl(settings: Settings, args) -> int:
     from .search.indexer import index_pending
 
     catalog = load_catalog(settings.feeds_path)
-    unknown = [s for s in (args.sources or []) if s not in catalog.sources]
-    if unknown:
-        raise UsageError(f"source inconnue : {', '.join(unknown)} (voir « veille sources »)")
+    _known_sources(catalog, args.sources or [])
     factory = open_archive(settings)
     with tqdm(desc="Relevé", unit="source", file=sys.stderr, disable=None) as bar, Fetcher(user_agent=settings.user_agent) as fetcher:
-        def planned(count: int) -> None:
-            bar.reset(total=count)
+        def planned(total: int) -> None:
+            bar.reset(total=total)
         outcomes = crawl(catalog, factory, fetcher, only=args.sources, due=args.due, workers=args.workers,
                          on_start=planned, on_done=lambda outcome: bar.update(1))
     rows = [(o.source_id, str(o.new), str(o.updated), str(o.unchanged), _outcome_text(o)) for o in outcomes]
     print_table(("source", "nouveaux", "mis à jour", "inchangés", "erreur / remarque"), rows)
     failed = sum(1 for o in outcomes if o.status == "error")
-    print(f"\n{len(outcomes)} sources relevées : {sum(o.new for o in outcomes)} nouveaux, "
+    print(f"\n{count(len(outcomes), 'source relevée')} : {count(sum(o.new for o in outcomes), 'nouveau', 'nouveaux')}, "
           f"{sum(o.updated for o in outcomes)} mis à jour, {failed} en erreur.")
-    print(f"{index_pending(settings, factory)} articles indexés pour la recherche.")
+    print(f"{count(index_pending(settings, factory), 'article indexé')} pour la recherche.")
     return 0
+
+
+def _known_sources(catalog, ids: list[str]) -> None:
+    """A UsageError naming the source ids that feeds.yaml does not define."""
+    unknown = [source_id for source_id in ids if source_id not in catalog.sources]
+    if unknown:
+        raise UsageError(f"source inconnue : {', '.join(unknown)} (voir « veille sources »)")
 
 
 def _outcome_text(outcome) -> str:
@@ -274,6 +280,7 @@ def cmd_items(settings: Settings, args) -> int:
         raise UsageError(f"catégorie inconnue « {args.category} » (catégories : {', '.join(CATEGORIES)})")
     if args.topic and args.topic not in catalog.topics:
         raise UsageError(f"rubrique inconnue « {args.topic} »")
+    _known_sources(catalog, [args.source] if args.source else [])
     factory = open_archive(settings)
     when = func.coalesce(Item.published_at, Item.fetched_at)
     query = select(Item).options(selectinload(Item.topics), selectinload(Item.origins)) \
@@ -355,9 +362,9 @@ def cmd_reclassify(settings: Settings, args) -> int:
             with transaction(factory) as session:
                 changed += reclassify_items(session, ids[start:start + 500], catalog, utcnow())
             bar.update(len(ids[start:start + 500]))
-    print(f"{len(ids)} articles reclassés : {changed} ont changé de rubriques "
+    print(f"{count(len(ids), 'article reclassé')} : {changed} {'a' if changed < 2 else 'ont'} changé de rubriques "
           "(les choix des éditeurs sont conservés).")
-    print(f"{index_pending(settings, factory)} articles réindexés pour la recherche.")
+    print(f"{count(index_pending(settings, factory), 'article réindexé')} pour la recherche.")
     return 0
 
 

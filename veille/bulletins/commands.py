@@ -37,7 +37,8 @@ def register(commands) -> None:
     render_cmd = actions.add_parser("render", help="produire une édition en HTML, texte ou PDF")
     _kind_and_date(render_cmd, required=True)
     render_cmd.add_argument("--subscriber", metavar="ADRESSE", help="l'édition telle que cet abonné la reçoit")
-    render_cmd.add_argument("--format", choices=("html", "text", "pdf"), required=True)
+    render_cmd.add_argument("--format", choices=("html", "text", "pdf"), required=True,
+                            help="html (le courriel), text (sa version texte) ou pdf")
     render_cmd.add_argument("-o", "--output", metavar="FICHIER", type=Path, help="fichier de sortie (sinon la sortie standard)")
     render_cmd.set_defaults(func=cmd_render)
 
@@ -153,7 +154,7 @@ def cmd_render(settings: Settings, args) -> int:
     except OSError as exc:
         raise UsageError(f"impossible d'écrire « {args.output} » : "
                          f"{WRITE_ERRORS.get(exc.errno, exc.strerror)}") from None
-    say(f"{args.output} : {len(data)} octets écrits.", error=True)
+    say(f"{args.output} : {count(len(data), 'octet écrit')}.", error=True)
     return 0
 
 
