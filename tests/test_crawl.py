@@ -147,7 +147,7 @@ def test_feed_without_guid_reordered_and_redated_makes_no_duplicate(env, server)
     env.cli("crawl")
     server.route("/f.xml", rss(c, {**b, "date": "Thu, 30 Mar 2017 09:00:00 +0200"}, {**a, "link": "https://EX.gouv.fr/a#haut"}))
     result = env.cli("crawl")
-    assert "0 nouveaux" in result.out
+    assert "0 nouveau," in result.out
     items = items_json(env)
     assert sorted(i["title"] for i in items) == ["Texte A", "Texte B", "Texte C sans lien ni date"]
     b_item = next(i for i in items if i["title"] == "Texte B")

@@ -39,7 +39,7 @@ def test_list_page_with_article_fetch(env, server):
 
     server.route("/communiques", page(4, 3, 2, 1), headers={"Content-Type": "text/html; charset=utf-8"})
     second = env.cli("crawl")
-    assert "1 nouveaux" in second.out and "1 mis à jour" in second.out, second.out
+    assert "1 nouveau," in second.out and "1 mis à jour" in second.out, second.out
     got = texts(env)
     assert all(f"Texte intégral du communiqué {n}" in got[str(n)] for n in (1, 2, 3, 4))
     assert [server.hits[f"/communiques/{n}"] for n in (1, 2, 3, 4)] == [1, 1, 1, 1]
