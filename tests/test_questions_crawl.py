@@ -33,7 +33,7 @@ def test_an_zip_and_legacy_xml_of_the_same_question_make_one_item(env, server):
     first = env.cli("crawl", "--source", "an-qe")  # the first source to bring an item is its primary
     assert first.code == 0 and "1 source relevée : 1 nouveau," in first.out, first.out
     second = env.cli("crawl")
-    assert "2 sources relevées : 0 nouveaux" in second.out, second.out
+    assert "2 sources relevées : 0 nouveau," in second.out, second.out
     (answered,) = map(json.loads, env.cli("items", "--json").out.splitlines())  # the unanswered one is left out
     assert answered["sources"] == ["an-legacy", "an-qe"]
     assert answered["url"] == "https://questions.assemblee-nationale.fr/q16/16-4521QE.htm"
