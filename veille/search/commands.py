@@ -12,6 +12,7 @@ from ..catalog import CATEGORIES, load_catalog
 from ..commandline import UsageError, iso_date, open_archive, positive_int, size_text
 from ..config import SEARCH_BACKENDS, Settings
 from ..dates import start_of_day
+from ..plural import count
 from . import PER_PAGE
 from .layout import Lag, current_generation, lag, outdated, size_on_disk
 
@@ -144,7 +145,7 @@ def _print_result(settings, factory, catalog, text, request, result, elapsed) ->
     else:
         order = "par date" if request.sort == "date" else "par pertinence"
         where = f", page {request.page} sur {pages}" if request.page <= pages else ""
-        print(f"{quoted} : {_count(result.total, 'résultat')}{where}, tri {order} ({elapsed * 1000:.0f} ms)")
+        print(f"{quoted} : {count(result.total, 'résultat')}{where}, tri {order} ({elapsed * 1000:.0f} ms)")
     if result.suggestion:
         print(f"Vouliez-vous dire : {result.suggestion} ?")
     if result.total and not result.hits:
@@ -186,11 +187,6 @@ def _print_facets(facets: dict[str, list[tuple[str, int]]], labels: dict[str, di
             print(f"{title} : " + " · ".join(shown) + more)
 
 
-def _count(number: int, word: str) -> str:
-    """ "1 résultat", "3 résultats" (French: plural from 2)."""
-    return f"{number} {word}{'s' if number > 1 else ''}"
-
-
 def _nature_labels(factory) -> dict[str, str]:
     from sqlalchemy import select
 
@@ -218,7 +214,7 @@ def cmd_reindex(settings: Settings, args) -> int:
     elapsed = clock.perf_counter() - started
     path = current_generation(settings)
     seconds = f"{elapsed:.1f}".replace(".", ",")
-    print(f"Index {settings.search_backend} reconstruit : {_count(total, 'article')} en {seconds} s "
+    print(f"Index {settings.search_backend} reconstruit : {count(total, 'article')} en {seconds} s "
           f"({size_text(size_on_disk(path))}, {path}).")
     return 0
 
@@ -233,19 +229,19 @@ def cmd_index_check(settings: Settings, args) -> int:
         print(f"erreur : {exc}", file=sys.stderr)
         return 1
     hidden = f" dont {report.hidden} masqué{'s' if report.hidden > 1 else ''}" if report.hidden else ""
-    print(f"Archive : {_count(report.items, 'article')}{hidden} ; index {settings.search_backend} : "
-          f"{_count(report.indexed, 'document')} ; {_count(report.pending, 'changement')} en attente d'indexation.")
+    print(f"Archive : {count(report.items, 'article')}{hidden} ; index {settings.search_backend} : "
+          f"{count(report.indexed, 'document')} ; {count(report.pending, 'changement')} en attente d'indexation.")
     problems = (("absent{s} de l'index", report.missing), ("indexé{s} dans une version ancienne", report.stale),
                 ("dans l'index mais plus dans l'archive", report.extra))
     for label, ids in problems:
         if ids:
-            print(f"  {_count(len(ids), 'article')} {label.format(s='s' if len(ids) > 1 else '')} : "
+            print(f"  {count(len(ids), 'article')} {label.format(s='s' if len(ids) > 1 else '')} : "
                   f"{', '.join(ids[:10])}" + (" …" if len(ids) > 10 else ""))
     if report.repaired:
         fixed = report.fixed
         if report.applied or fixed:
-            print(f"Index réparé : {_count(report.applied, 'article')} indexé{'s' if report.applied > 1 else ''} "
-                  f"depuis le journal des changements, {_count(fixed, 'différence')} "
+            print(f"Index réparé : {count(report.applied, 'article')} indexé{'s' if report.applied > 1 else ''} "
+                  f"depuis le journal des changements, {count(fixed, 'différence')} "
                   f"corrigée{'s' if fixed > 1 else ''}.")
         else:
             print("Index cohérent : rien à réparer.")
@@ -283,7 +279,7 @@ def cmd_status(settings: Settings, args) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     print_text(report, settings)
-    print(f"Archive : {_count(items, 'article')} ({settings.database_url})")
+    print(f"Archive : {count(items, 'article')} ({settings.database_url})")
     engine = settings.search_backend
     print(f"Moteur de recherche : {engine} ({ENGINE_REASONS[engine]})")
     if path is None:
@@ -297,7 +293,7 @@ def cmd_status(settings: Settings, args) -> int:
             latency = measure_latency(index)
         finally:
             index.close()
-        print(f"Index de recherche : {engine}, {_count(indexed, 'document')}, {size_text(size_on_disk(path))} ({path})")
+        print(f"Index de recherche : {engine}, {count(indexed, 'document')}, {size_text(size_on_disk(path))} ({path})")
         if missed := lag(settings):
             print(f"  {_missed(missed, settings)} : rattrapés au prochain « veille crawl » ou « veille search »")
         print(f"Changements en attente d'indexation : {pending}")
@@ -326,7 +322,7 @@ def _missed(missed: Lag, settings: Settings) -> str:
     from babel.dates import format_datetime
 
     when = format_datetime(missed.since.astimezone(settings.timezone), "d MMMM y 'à' HH:mm", locale="fr_FR")
-    return f"{_count(missed.missed, 'changement')} manqué{'s' if missed.missed > 1 else ''} depuis le {when}"
+    return f"{count(missed.missed, 'changement')} manqué{'s' if missed.missed > 1 else ''} depuis le {when}"
 
 
 def measure_latency(index) -> float:

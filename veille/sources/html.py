@@ -16,6 +16,7 @@ from ..charset import BOMS, PRESCAN_BYTES, UNCERTAIN, declares_encoding, http_ch
 from ..entry import Entry, ParseError, ParseResult, Skip, failure
 from ..frenchdates import parse_french_date
 from ..official import OFFICIAL_CATEGORIES, find_jorf_id, find_nor, guess_nature
+from ..plural import count
 from ..text import BLOCK_TAGS, clean_text, fold
 from ..urls import absolute_http_url, canonical_url
 
@@ -47,7 +48,7 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
     if not blocks:
         return ParseResult(entries=[], warnings=[f"0 élément trouvé avec le sélecteur « {source.selectors['item']} »"])
     if len(blocks) > MAX_ITEMS:
-        notes.append(f"{_count(len(blocks) - MAX_ITEMS, 'élément ignoré', 'éléments ignorés')} "
+        notes.append(f"{count(len(blocks) - MAX_ITEMS, 'élément ignoré')} "
                          f"au-delà des {MAX_ITEMS} premiers")
         blocks = blocks[:MAX_ITEMS]
 
@@ -63,7 +64,7 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
             result.entries.append(entry)
             undated += entry.published is None
     if "date" in selectors and undated:
-        notes.append(f"{_count(undated, 'élément', 'éléments')} sans date lisible "
+        notes.append(f"{count(undated, 'élément')} sans date lisible "
                          f"avec le sélecteur « {source.selectors['date']} »")
     return result
 
@@ -252,7 +253,3 @@ def _absolute_links(node: Tag, base: str) -> None:
                 tag[attribute] = url
             else:
                 del tag[attribute]
-
-
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n <= 1 else plural}"
