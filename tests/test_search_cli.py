@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -248,21 +249,39 @@ def test_advice_to_move_to_tantivy_past_30000_items_on_whoosh():
 
 
 def test_a_reader_is_never_blocked_while_a_writer_indexes(env, backend, monkeypatch):
+    """The writer stops half-way (lock held, one batch committed) until the reader has searched
+    three times: the reader is served meanwhile, and sees the half-written index."""
     settings = Settings.from_env()
     first = store(settings, ["etat-civil"])
     index_pending(settings, first.factory)
     store(settings, [n for n in ENTRIES if n != "etat-civil"])
     monkeypatch.setattr(indexer, "BATCH", 3)  # many small commits
     index = open_backend(settings)
-    totals, errors, done = [], [], threading.Event()
+    writing, served, done = threading.Event(), threading.Event(), threading.Event()
+    during, waits, errors = [], [], []
+    note_missed = indexer.note_missed
+
+    def pause_after_first_batch(*args):
+        note_missed(*args)
+        if not writing.is_set():
+            writing.set()
+            assert served.wait(30), "the reader was blocked while the writer held the index"
 
     def read():
         try:
-            while not done.is_set():
-                totals.append(index.search(SearchRequest(parse(""))).total)
+            writing.wait(30)
+            while not served.is_set():
+                started = time.perf_counter()
+                during.append(index.search(SearchRequest(parse(""))).total)
+                waits.append(time.perf_counter() - started)
+                if len(during) == 3:
+                    served.set()
+            done.wait(30)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
+            served.set()
 
+    monkeypatch.setattr(indexer, "note_missed", pause_after_first_batch)
     reader = threading.Thread(target=read)
     reader.start()
     try:
@@ -270,10 +289,12 @@ def test_a_reader_is_never_blocked_while_a_writer_indexes(env, backend, monkeypa
     finally:
         done.set()
         reader.join()
-    totals.append(index.search(SearchRequest(parse(""))).total)
+    final = index.search(SearchRequest(parse(""))).total
     index.close()
     assert errors == []
-    assert totals == sorted(totals) and totals[0] >= 1 and totals[-1] == len(ENTRIES)
+    assert during == [1 + 3] * 3  # the first batch of 3 committed, the rest not yet
+    assert final == len(ENTRIES)
+    print(f"reader's wait while the writer held the index: max {max(waits) * 1000:.1f} ms")
 
 
 def test_one_writer_at_a_time(env, archive, monkeypatch):
