@@ -43,7 +43,7 @@ TARGETS: dict[str, list[str]] = {
     "veille/search/query.py": ["tests/test_search_query.py", PROPS + "test_any_text_is_a_query",
                                PROPS + "test_every_way_of_excluding_a_word_means_the_same"],
     "veille/search/indexer.py": ["tests/test_search.py", "tests/test_search_cli.py"],
-    "veille/numbers.py": ["tests/test_web_requests.py", "tests/test_cli.py"],
+    "veille/numbers.py": ["tests/test_numbers.py"],
 }
 COPIED = ("veille", "tests", "templates", "feeds.yaml", "pyproject.toml")
 
