@@ -57,3 +57,27 @@ def test_selectors_that_match_nothing_warn_in_sources(env, server):
     out = env.cli("crawl").out
     assert "0 élément trouvé avec le sélecteur « article.communique »" in out
     assert "0 élément alors que 2 étaient attendus" in env.cli("sources").out
+
+
+def test_an_unreadable_article_page_is_not_fetched_forever(env, server):
+    """A missing page is given up at once; a failing one after three crawls; the others go on."""
+    server.route("/communiques", page(3, 2, 1), headers={"Content-Type": "text/html; charset=utf-8"})
+    server.route("/communiques/3", ARTICLE.format(n=3), headers={"Content-Type": "text/html"})
+    server.route("/communiques/2", "introuvable", status=404)
+    server.route("/communiques/1", "panne", status=500)
+    env.write_feeds([{
+        "id": "ministere", "name": "Ministère – communiqués", "kind": "html", "url": server.url("/communiques"),
+        "selectors": {"item": "article.communique", "title": "h2", "link": "h2 a", "summary": "p.chapo"},
+        "options": {"fetch_article": True},
+    }])
+    first = env.cli("crawl")
+    assert first.code == 0 and "3 nouveaux" in first.out
+    assert "article " + server.url("/communiques/2") in env.cli("sources").out
+    for _ in range(4):
+        env.cli("crawl", "--source", "ministere")
+    assert server.hits["/communiques/2"] == 1  # 404: the page is not there, ask once
+    assert server.hits["/communiques/1"] == 3  # 500: asked again twice, then given up
+    assert server.hits["/communiques/3"] == 1
+    got = texts(env)
+    assert got["2"] == "Résumé du communiqué 2." and got["1"] == "Résumé du communiqué 1."
+    assert "Texte intégral du communiqué 3" in got["3"]
