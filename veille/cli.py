@@ -247,7 +247,7 @@ def cmd_sources(settings: Settings, args) -> int:
             _local(state.last_success_at, tz), _local(state.next_check_at, tz),
             " ; ".join(filter(None, [state.last_error, state.health_warning])),
         ))
-    print_table(("source", "type", "état", "articles", "dernier succès", "prochaine vérif.", "dernière erreur"), rows)
+    print_table(("source", "type", "état", "articles", "dernier succès", "prochaine vérif.", "dernière erreur ou alerte"), rows)
     return 0
 
 
