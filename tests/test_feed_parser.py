@@ -90,11 +90,22 @@ def test_empty_channel_is_not_an_error():
     ("xxe.xml", "entités XML"),
     ("billion_laughs.xml", "entités XML"),
     ("garbage.xml", "flux illisible"),
-    ("not_a_feed.html", "flux"),
+    ("not_a_feed.html", "flux illisible : ligne 2, colonne 68 : mismatched tag"),
 ])
 def test_hostile_or_wrong_documents_raise_a_clear_error(name, message):
     with pytest.raises(ParseError, match=message):
         read(name)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "document vide"),
+    (b"  \n\t", "document vide"),
+    (b'<?xml version="1.0" encoding="utf-8"?><note><to>Mairie</to></note>',
+     "le document n'est pas un flux RSS ou Atom"),
+])
+def test_an_empty_or_foreign_document_is_named_for_what_it_is(content, message):
+    with pytest.raises(ParseError, match=message):
+        parse(content, "https://exemple.gouv.fr/flux", "application/rss+xml", SOURCE)
 
 
 def test_malformed_feed_is_read_leniently_with_a_warning():

@@ -391,3 +391,37 @@ def test_a_closed_pipe_ends_the_search_quietly(env, archive, args):
     reader_gone.stdout.close()
     err = reader_gone.communicate(timeout=60)[1].decode()
     assert "Traceback" not in err and "BrokenPipeError" not in err and "Exception ignored" not in err
+
+
+def test_check_without_an_index_lists_every_item_and_repair_builds_it(env, backend):
+    settings = Settings.from_env()
+    store(settings)  # stored, never indexed
+    result = env.cli("index", "check")
+    assert result.code == 1
+    assert f"{len(ENTRIES)} articles absents de l'index" in result.out
+    assert current_generation(settings) is None  # a check writes nothing
+    result = env.cli("index", "check", "--repair")
+    assert result.code == 0, result.err
+    assert current_generation(settings) is not None
+    assert "Index cohérent avec l'archive." in env.cli("index", "check").out
+    assert len(search_json(env, "intercommunalité")) == 12
+
+
+def test_a_rebuild_that_fails_half_way_leaves_the_index_as_it_was(env, archive, monkeypatch):
+    settings = Settings.from_env()
+    before = current_generation(settings)
+
+    real = indexer.all_documents
+
+    def half_then_fail(factory, batch=1000):
+        for number, document in enumerate(real(factory, batch)):
+            if number == 3:
+                raise OSError("disque plein")
+            yield document
+
+    monkeypatch.setattr(indexer, "all_documents", half_then_fail)
+    with pytest.raises(OSError, match="disque plein"):
+        indexer.reindex(settings, archive.factory)
+    assert current_generation(settings) == before
+    assert [p for p in backend_root(settings).iterdir() if p.is_dir()] == [before]  # no half-built folder
+    assert len(search_json(env, "intercommunalité")) == 12

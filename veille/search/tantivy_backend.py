@@ -1,8 +1,9 @@
 """tantivy (Rust, through tantivy-py): the default engine, fast at any archive size."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import tantivy
 from tantivy import Occur, Query
@@ -58,19 +59,30 @@ class TantivyBackend(Backend):
     # writing
 
     def write(self, documents: list[dict], deleted: Iterable[str] = ()) -> None:
-        writer = self.index.writer(heap_size=INCREMENTAL_HEAP, num_threads=1)
-        for item_id in deleted:
-            writer.delete_documents_by_term("id", item_id)
-        for doc in documents:
-            writer.delete_documents_by_term("id", doc["id"])
-            writer.add_document(_tantivy_document(doc, self.schema))
-        writer.commit()
-        writer.wait_merging_threads()
+        with self._writer(heap_size=INCREMENTAL_HEAP, num_threads=1) as writer:
+            for item_id in deleted:
+                writer.delete_documents_by_term("id", item_id)
+            for doc in documents:
+                writer.delete_documents_by_term("id", doc["id"])
+                writer.add_document(_tantivy_document(doc, self.schema))
 
     def build(self, documents: Iterable[dict], on_batch=None) -> None:
-        writer = self.index.writer(heap_size=BUILD_HEAP)
-        for doc in reporting(documents, on_batch):
-            writer.add_document(_tantivy_document(doc, self.schema))
+        with self._writer(heap_size=BUILD_HEAP) as writer:
+            for doc in reporting(documents, on_batch):
+                writer.add_document(_tantivy_document(doc, self.schema))
+
+    @contextmanager
+    def _writer(self, **options) -> Iterator[tantivy.IndexWriter]:
+        """A writer committed at the end, or rolled back and stopped at once on an error: left
+        to the garbage collector, its threads would hold the lock and write into a folder the
+        caller may already have removed."""
+        writer = self.index.writer(**options)
+        try:
+            yield writer
+        except BaseException:
+            writer.rollback()
+            writer.wait_merging_threads()
+            raise
         writer.commit()
         writer.wait_merging_threads()
 

@@ -23,6 +23,8 @@ TITLE_CHARS = 120  # a title made of the first words of the text
 
 
 def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseResult:
+    if not content.strip():
+        raise ParseError("document vide")  # feedparser gives an empty result without `version`
     refuse_entity_declarations(content)
     # feedparser given a string would open it as a path or URL: hand it a stream of the bytes.
     parsed = feedparser.parse(
@@ -35,20 +37,18 @@ def parse(content: bytes, url: str, content_type: str, source: Source) -> ParseR
     warnings: list[str] = []
     if parsed.bozo:
         problem = _problem(parsed.bozo_exception)
-        if not parsed.entries and not (parsed.version and FEED_ROOT_RE.search(content[:4096])):
-            if not content.strip():
-                raise ParseError("document vide")
+        if not parsed.entries and not (parsed.get("version") and FEED_ROOT_RE.search(content[:4096])):
             raise ParseError(f"flux illisible : {problem}")
         if not isinstance(parsed.bozo_exception, feedparser.CharacterEncodingOverride):
             warnings.append(f"flux mal formé, lu en mode tolérant : {problem}")
-    elif not parsed.version:
+    elif not parsed.get("version"):
         raise ParseError("le document n'est pas un flux RSS ou Atom")
 
     if parsed.entries and not declares_encoding(content, content_type, XML_ENCODING_RE) \
             and uncertain_encoding(content):
         return ParseResult(entries=[], warnings=warnings, skipped={UNCERTAIN: len(parsed.entries)})
 
-    warnings += _kind_note(parsed.version, getattr(source, "kind", None))
+    warnings += _kind_note(parsed.get("version", ""), getattr(source, "kind", None))
     # Items without a date of their own take the channel's (legifrss dates only the JO issue).
     feed_date = parse_datetime(parsed.feed.get("published"), parsed.feed.get("published_parsed"))
     result = ParseResult(entries=[], warnings=warnings)
