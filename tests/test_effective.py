@@ -33,6 +33,15 @@ JO = date(2017, 3, 29)
     ("Le présent décret entre en vigueur le 1er\u00a0janvier\u00a02022.", None, date(2022, 1, 1)),
     ("Le présent décret entre en vigueur le 1 er juin 2022.", None, date(2022, 6, 1)),
     ("Le présent arrêté entre en vigueur le premier janvier 2020.", None, date(2020, 1, 1)),
+    # Typographic apostrophes, as pages write them.
+    ("Les dispositions du présent décret s\u2019appliquent à compter du 1er juillet 2021.", None, date(2021, 7, 1)),
+    ("Les dispositions du présent décret s`appliquent à compter du 1er juillet 2021.", None, date(2021, 7, 1)),
+    ("Les dispositions du présent décret s\u02bcappliquent à compter du 1er juillet 2021.", None, date(2021, 7, 1)),
+    # Two readings in one clause: the first one written wins.
+    ("Le présent décret entre en vigueur le lendemain de sa publication et vise les contrats conclus "
+     "après le 1er janvier 2017.", JO, date(2017, 3, 30)),
+    ("Le présent décret entre en vigueur le 1er mai 2017, et non le lendemain de sa publication.",
+     JO, date(2017, 5, 1)),
     # A weak phrase gives way to "entre en vigueur", wherever it is.
     ("Les articles 1er et 2 s'appliquent à compter du 1er mars 2017. "
      "Le présent décret entre en vigueur le 1er avril 2017.", None, date(2017, 4, 1)),

@@ -70,6 +70,13 @@ def test_canonical_url_drops_session_tracking_and_fragment():
     assert canonical_url("https://a.fr/p?b=2&a=1&xtor=RSS-1") == "https://a.fr/p?a=1&b=2"
     assert canonical_url("ftp://a.fr/x") is None
     assert canonical_url("http://a.fr:8080/x") == "http://a.fr:8080/x"
+    assert canonical_url("https://a.fr/p;JSESSIONID=0A1B?x=1") == "https://a.fr/p?x=1"  # Java servers' spelling
+    assert canonical_url("https://a.fr") == canonical_url("https://a.fr/") == "https://a.fr/"
+
+
+def test_a_url_without_host_has_no_canonical_form():
+    for url in ("http:///chemin", "https://", "http:chemin", "https://:443/x", None, ""):
+        assert canonical_url(url) is None, url
 
 
 def test_identifiers_are_ascii_digits_only():
