@@ -102,11 +102,11 @@ def test_check_reports_and_repairs_an_item_hidden_behind_the_indexers_back(env, 
 def test_hiding_again_keeps_the_first_date_and_the_reason_unless_a_new_one_is_given(env, archive):
     seuils = archive.ids["seuils"]
     with transaction(archive.factory) as session:
-        hide(session, seuils, "Texte abrogé", NOW)
+        hide(session, seuils, "Texte abrogé", NOW, "redac@exemple.fr")
     with transaction(archive.factory) as session:
-        item = hide(session, seuils, "  ", NOW.replace(hour=9))
+        item = hide(session, seuils, "  ", NOW.replace(hour=9), "redac@exemple.fr")
         assert (item.hidden_at, item.hidden_reason) == (NOW, "Texte abrogé")
-        item = hide(session, seuils, "Remplacé par le décret 2021-1234", NOW.replace(hour=10))
+        item = hide(session, seuils, "Remplacé par le décret 2021-1234", NOW.replace(hour=10), "redac@exemple.fr")
         assert (item.hidden_at, item.hidden_reason) == (NOW, "Remplacé par le décret 2021-1234")
         assert session.scalar(select(func.count()).select_from(IndexChange)
                               .where(IndexChange.item_id == seuils)) == 3
@@ -146,7 +146,7 @@ def test_clean_reason():
 
 def test_editorial_error_for_an_unknown_id(env, archive):
     with archive.factory() as session, pytest.raises(EditorialError, match="article introuvable : absent"):
-        hide(session, "absent", "", NOW)
+        hide(session, "absent", "", NOW, "redac@exemple.fr")
 
 
 # --- Migration 0005 ----------------------------------------------------------------------

@@ -371,12 +371,12 @@ def cmd_reclassify(settings: Settings, args) -> int:
 def cmd_hide(settings: Settings, args) -> int:
     from .crawl import utcnow
     from .db import transaction
-    from .editorial import EditorialError, hide
+    from .editorial import EditorialError, command_line_editor, hide
 
     factory = open_archive(settings)
     try:
         with transaction(factory) as session:
-            item_id = hide(session, args.item_id, args.reason, utcnow()).id
+            item_id = hide(session, args.item_id, args.reason, utcnow(), command_line_editor()).id
     except EditorialError as exc:
         raise UsageError(str(exc)) from None
     print(f"Article {item_id} masqué : il n'apparaîtra plus dans les bulletins ni dans la recherche.")
@@ -387,12 +387,12 @@ def cmd_hide(settings: Settings, args) -> int:
 def cmd_unhide(settings: Settings, args) -> int:
     from .crawl import utcnow
     from .db import transaction
-    from .editorial import EditorialError, unhide
+    from .editorial import EditorialError, command_line_editor, unhide
 
     factory = open_archive(settings)
     try:
         with transaction(factory) as session:
-            item_id = unhide(session, args.item_id, utcnow()).id
+            item_id = unhide(session, args.item_id, utcnow(), command_line_editor()).id
     except EditorialError as exc:
         raise UsageError(str(exc)) from None
     print(f"Article {item_id} de nouveau visible.")

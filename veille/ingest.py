@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from .catalog import Catalog, Source, Topic
 from .classify import MANUAL, Document, classify
 from .dates import PARIS
-from .editorial import DILA_WITHDRAWN, hide
+from .editorial import DILA_EDITOR, DILA_WITHDRAWN, editor_topics, hide
 from .effective import find_effective_date
 from .entry import Entry
 from .links import update_refs
@@ -123,7 +123,7 @@ def withdraw_items(session: Session, source: Source, keys: list[str], now: datet
         items = session.scalars(select(Item).join(ItemOrigin, ItemOrigin.item_id == Item.id).where(
             ItemOrigin.source_id == source.id, ItemOrigin.key.in_(chunk), Item.hidden_at.is_(None))).unique()
         for item in items:
-            hide(session, item.id, DILA_WITHDRAWN, now)
+            hide(session, item.id, DILA_WITHDRAWN, now, DILA_EDITOR)
             hidden.append(item.id)
     return hidden
 
@@ -240,8 +240,11 @@ def document_of(item: Item) -> Document:
 
 
 def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str, ...]) -> bool:
-    """Re-apply the rules, keeping an editor's manual choices; True when the rubriques changed."""
+    """Re-apply the rules, keeping an editor's manual choices (all the rubriques, when an editor
+    fixed them: veille.editorial.set_topics); True when the rubriques changed."""
     before = {(t.topic, t.origin, t.reason) for t in item.topics}
+    if editor_topics(item):
+        return {(t.topic, t.origin, t.reason) for t in item.topics} != before
     manual = {t.topic for t in item.topics if t.origin == MANUAL}
     wanted = {a.topic: a for a in classify(document_of(item), topics, source_topics) if a.topic not in manual}
     for row in list(item.topics):

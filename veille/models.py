@@ -78,6 +78,11 @@ class Item(Base):
     # page stays reachable and says the item was withdrawn. None: visible.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str | None] = mapped_column(Text)  # the editor's note, "" when none given
+    # An editor's changes (veille.editorial), kept over re-crawls and reclassification. None:
+    # the headline made from the title, the source's summary, the rubriques the rules give.
+    edited_headline: Mapped[str | None] = mapped_column(Text)
+    edited_summary: Mapped[str | None] = mapped_column(Text)
+    edited_topics: Mapped[list[str] | None] = mapped_column(JSON)
 
     topics: Mapped[list["ItemTopic"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemTopic.topic")
@@ -141,6 +146,35 @@ class IndexChange(Base):
     item_id: Mapped[str] = mapped_column(String(32), index=True)
     op: Mapped[str] = mapped_column(String(10))  # "upsert" or "delete"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ItemEdit(Base):
+    """One editor's change to an item, as it was before and after (veille.editorial)."""
+
+    __tablename__ = "item_edits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    editor: Mapped[str] = mapped_column(String(254))  # the editor's address, or who else decided
+    field: Mapped[str] = mapped_column(String(20))  # headline, summary, topics, hidden, pinned
+    before: Mapped[object] = mapped_column(JSON, nullable=True)
+    after: Mapped[object] = mapped_column(JSON, nullable=True)
+
+
+class FrontPin(Base):
+    """An item pinned « À la une » of the next daily edition; `edition_id` is set when that
+    edition is built (a rebuild of the same edition shows the same pins)."""
+
+    __tablename__ = "front_pins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    pinned_by: Mapped[str] = mapped_column(String(254))
+    pinned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"), index=True)
+
+    item: Mapped[Item] = relationship()
 
 
 class FetchLog(Base):

@@ -76,17 +76,22 @@ def shown(item: Item, source: Source | None) -> bool:
 
 
 def edition_content(kind: str, day: date, items: Iterable[Item], sources: Mapping[str, Source],
-                    topics: Mapping[str, str], tz: ZoneInfo) -> EditionContent:
-    """The snapshot of an edition from the items that arrived in its window."""
+                    topics: Mapping[str, str], tz: ZoneInfo, front: Iterable[Item] = ()) -> EditionContent:
+    """The snapshot of an edition from the items that arrived in its window, and the items
+    pinned « À la une » (`front`, in their order), shown first and not again below."""
     items = list(items)
     issues = {(i.jo_number, i.jo_date) for i in items if i.category == JO and i.jo_number and i.jo_date}
     jo_line = issue_line([JoIssue("", number, day_, "") for number, day_ in issues])
-    chosen = sorted((i for i in items if shown(i, sources.get(i.source_id))), key=lambda i: _order(i, tz))
+    pinned = [i for i in front if shown(i, sources.get(i.source_id))]
+    pinned_ids = {i.id for i in pinned}
+    chosen = sorted((i for i in items if i.id not in pinned_ids and shown(i, sources.get(i.source_id))),
+                    key=lambda i: _order(i, tz))
     topic_rank = {slug: rank for rank, slug in enumerate(topics)}
     return EditionContent(
         kind=kind, day=day, title=daily_title(day) if kind == DAILY else weekly_title(day),
         jo_line=jo_line, topics=dict(topics),
-        items=tuple(bulletin_item(i, sources.get(i.source_id), topic_rank, tz) for i in chosen))
+        items=tuple(bulletin_item(i, sources.get(i.source_id), topic_rank, tz) for i in chosen),
+        front=tuple(bulletin_item(i, sources.get(i.source_id), topic_rank, tz) for i in pinned))
 
 
 def _order(item: Item, tz: ZoneInfo) -> tuple:
@@ -101,13 +106,13 @@ def _local_day(item: Item, tz: ZoneInfo) -> date:
 
 def bulletin_item(item: Item, source: Source | None, topic_rank: Mapping[str, int], tz: ZoneInfo) -> BulletinItem:
     title = " ".join(item.title.split())
-    plain = headline(title)
-    summary = " ".join((item.summary or "").split())
+    plain, official = shown_headline(item)
+    summary = shown_summary(item)
     return BulletinItem(
         id=item.id, category=item.category,
         topics=tuple(in_catalogue_order(item.topic_slugs, topic_rank)),
-        headline=plain or title, official_title=title if plain else None,
-        summary="" if summary.casefold() == title.casefold() else summary,
+        headline=plain, official_title=official,
+        summary="" if summary.casefold() in (title.casefold(), plain.casefold()) else summary,
         reference=reference(item, source.name if source else item.source_id, tz),
         effective=item.effective_date, url=absolute_http_url(item.url))
 
@@ -115,6 +120,19 @@ def bulletin_item(item: Item, source: Source | None, topic_rank: Mapping[str, in
 def in_catalogue_order(slugs: Iterable[str], rank: Mapping[str, int]) -> list[str]:
     """Rubriques in the order of the catalogue (`rank`: slug -> position); unknown ones last."""
     return sorted(slugs, key=lambda slug: (rank.get(slug, len(rank)), slug))
+
+
+def shown_headline(item: Item) -> tuple[str, str | None]:
+    """(the headline readers see: an editor's, or the one made from the title; the official
+    title when it differs from it)."""
+    title = " ".join(item.title.split())
+    plain = item.edited_headline or headline(title)
+    return (plain, title) if plain and plain != title else (title, None)
+
+
+def shown_summary(item: Item) -> str:
+    """The summary readers see: an editor's, or the source's."""
+    return " ".join((item.summary if item.edited_summary is None else item.edited_summary or "").split())
 
 
 def headline(official_title: str) -> str | None:
@@ -178,8 +196,8 @@ def grouped(items: Iterable[BulletinItem], content: EditionContent, wanted: froz
 
 
 def seen(content: EditionContent, wanted: frozenset[str] | None) -> int:
-    """How many items a reader of these rubriques gets."""
-    return sum(len(group.items) for group in grouped(content.items, content, wanted))
+    """How many items a reader of these rubriques gets (« À la une » included)."""
+    return len(content.front) + sum(len(group.items) for group in grouped(content.items, content, wanted))
 
 
 def daily_sections(content: EditionContent, wanted: frozenset[str] | None) -> list[Section]:

@@ -26,21 +26,23 @@ class EditionContent:
     jo_line: str  # "JOURNAL OFFICIEL n°75 du 29 mars 2017", "" without a JO issue
     topics: dict[str, str]  # slug -> label of every rubrique, in catalogue order, as at build time
     items: tuple[BulletinItem, ...]  # in bulletin order
+    front: tuple[BulletinItem, ...] = ()  # « À la une »: pinned by the editors, shown first to every reader
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["day"] = self.day.isoformat()
         data["topics"] = [[slug, label] for slug, label in self.topics.items()]  # JSON objects lose order
-        for item in data["items"]:
+        for item in data["items"] + data["front"]:
             item["topics"] = list(item["topics"])
             item["effective"] = item["effective"].isoformat() if item["effective"] else None
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> "EditionContent":
-        items = tuple(
-            BulletinItem(**{**item, "topics": tuple(item["topics"]),
-                            "effective": date.fromisoformat(item["effective"]) if item["effective"] else None})
-            for item in data["items"])
+        def items(rows: list[dict]) -> tuple[BulletinItem, ...]:
+            return tuple(BulletinItem(**{**item, "topics": tuple(item["topics"]), "effective":
+                                         date.fromisoformat(item["effective"]) if item["effective"] else None})
+                         for item in rows)
         return cls(kind=data["kind"], day=date.fromisoformat(data["day"]), title=data["title"],
-                   jo_line=data["jo_line"], topics={slug: label for slug, label in data["topics"]}, items=items)
+                   jo_line=data["jo_line"], topics={slug: label for slug, label in data["topics"]},
+                   items=items(data["items"]), front=items(data.get("front", [])))  # older editions have none

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..catalog import Catalog
 from ..dates import start_of_day
-from ..models import Item
+from ..models import FrontPin, Item
 from ..plural import count
 from .build import daily_window, edition_content, monday_of, weekly_window
 from .content import EditionContent
@@ -63,16 +63,30 @@ def build(session: Session, kind: str, day: date, catalog: Catalog, tz: ZoneInfo
                                "une reconstruction ferait différer les courriels déjà partis, le web et le PDF")
     start, end = _window(session, kind, day, tz, now, edition)
     items = session.scalars(select(Item).options(selectinload(Item.topics))
-                            .where(Item.fetched_at >= start, Item.fetched_at < end))
-    content = edition_content(kind, day, items, catalog.sources,
-                              {slug: topic.label for slug, topic in catalog.topics.items()}, tz)
+                            .where(Item.fetched_at >= start, Item.fetched_at < end)).all()
     if edition is None:
-        edition = Edition(kind=kind, day=day)
+        edition = Edition(kind=kind, day=day, content={})
         session.add(edition)
     edition.window_start, edition.window_end, edition.built_at = start, end, now
+    session.flush()  # its id, for the pins
+    pins = _front_pins(session, edition) if kind == DAILY else []
+    content = edition_content(kind, day, items, catalog.sources,
+                              {slug: topic.label for slug, topic in catalog.topics.items()}, tz,
+                              front=[pin.item for pin in pins])
     edition.content = content.to_json()
     session.flush()
     return edition, True
+
+
+def _front_pins(session: Session, edition: Edition) -> list[FrontPin]:
+    """The pins « À la une » this daily edition shows: those waiting for the next edition,
+    or, when it is rebuilt, those it already showed. They are marked as its own."""
+    pins = list(session.scalars(select(FrontPin).options(selectinload(FrontPin.item).selectinload(Item.topics))
+                                .where(or_(FrontPin.edition_id.is_(None), FrontPin.edition_id == edition.id))
+                                .order_by(FrontPin.id)))
+    for pin in pins:
+        pin.edition_id = edition.id
+    return pins
 
 
 def obstacle(session: Session, kind: str, day: date, tz: ZoneInfo, now: datetime) -> str | None:

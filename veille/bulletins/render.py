@@ -84,7 +84,7 @@ class Reading:
     @property
     def total(self) -> int:
         groups = self.groups if self.content.kind != DAILY else [g for s in self.sections for g in s.groups]
-        return sum(len(group.items) for group in groups)
+        return len(self.content.front) + sum(len(group.items) for group in groups)
 
     @property
     def overview(self) -> str:

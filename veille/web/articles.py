@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..bulletins.build import headline, in_catalogue_order, reference
+from ..bulletins.build import in_catalogue_order, reference, shown_headline, shown_summary
 from ..catalog import CATEGORIES
 from ..editorial import withdrawal_notice
 from ..links import links_of
@@ -36,8 +36,7 @@ def article(item_id: str):
     catalog, settings = veille("catalog"), veille("settings")
     source = catalog.sources.get(item.source_id)
     source_name = source.name if source else item.source_id
-    title = " ".join(item.title.split())
-    plain = headline(title)
+    shown, official_title = shown_headline(item)
     rank = {slug: position for position, slug in enumerate(catalog.topics)}
     topics = [(slug, catalog.topics[slug].label) for slug in in_catalogue_order(item.topic_slugs, rank)
               if slug in catalog.topics]
@@ -48,10 +47,10 @@ def article(item_id: str):
     also = sorted({catalog.sources[o.source_id].name if o.source_id in catalog.sources else o.source_id
                    for o in item.origins if o.source_id != item.source_id})
     return render_template(
-        "article.html", item=item, headline=plain or title, official_title=title if plain else None,
+        "article.html", item=item, headline=shown, official_title=official_title,
         source_name=source_name, also=also, topics=topics, page_feeds=feeds,
         reference=reference(item, source_name, settings.timezone),
-        summary=" ".join((item.summary or "").split()),
+        summary=shown_summary(item),
         content=Markup(for_page(sanitize_html(item.content_html))),  # stored clean; cleaned again on the way out
         official_url=absolute_http_url(item.url), related=_related(item.id))
 
