@@ -13,9 +13,9 @@ from veille.config import Settings
 from veille.web.app import create_app
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
         return probe.getsockname()[1]
 
 
@@ -32,20 +32,22 @@ class LiveSite:
     """Started on `port` with the VEILLE_* settings of the environment at that moment; over
     HTTPS when given a certificate and its key."""
 
-    def __init__(self, port: int | None = None, tls: tuple[Path, Path] | None = None):
-        self.port = port or free_port()
+    def __init__(self, port: int | None = None, tls: tuple[Path, Path] | None = None, host: str = "127.0.0.1"):
+        self.host = host
+        self.port = port or free_port(host)
         self.app = create_app(Settings.from_env())
         context = None
         if tls:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(*tls)
         self.scheme = "https" if tls else "http"
-        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True, ssl_context=context)
+        self.server = make_server(host, self.port, self.app, threaded=True, ssl_context=context)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
 
     def __enter__(self) -> "LiveSite":
         self.thread.start()

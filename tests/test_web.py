@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from tests.licences import license_localhost
 from tests.livesite import LiveSite
 from tests.test_bulletin_build import week  # noqa: F401  (fixture)
 from tests.test_bulletin_mail import AGENT, ELU, SmtpSink, cli, free_port, outbox, send, subscribe
@@ -20,6 +21,7 @@ from veille.models import Item
 
 @pytest.fixture
 def site(week):
+    license_localhost(week)  # the full text of items, as a licensed commune reads it
     with LiveSite() as running, httpx.Client(base_url=running.url, timeout=30) as client:
         running.client = client
         yield running

@@ -70,8 +70,9 @@ def test_token_routes_answer_429_after_30_tries_a_minute(week):
     assert log.count("trop de requêtes (429) de 127.0.0.1 sur unsubscribe") == 1, log
 
 
-def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address(week):
-    with Served("--trusted-proxy", "127.0.0.1") as served:
+def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address(week, monkeypatch):
+    monkeypatch.setenv("VEILLE_TRUSTED_PROXIES", "1")
+    with Served() as served:
         def guess(client: str) -> int:
             return served.raw(f"GET /desabonnement/devine-devine-devine HTTP/1.1\r\nHost: veille.exemple.fr\r\n"
                               f"X-Forwarded-For: {client}\r\nX-Forwarded-Proto: https\r\n"

@@ -132,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_demo(commands)
     from .service.commands import register as register_service
     register_service(commands)
+    from .accounts.commands import register as register_accounts
+    register_accounts(commands)
     return parser
 
 
@@ -181,6 +183,9 @@ def cmd_check_config(_settings: None, args) -> int:
         print(f"Envoi des bulletins : par {mail.smtp}, de « {mail.sender.name} » <{mail.sender.address}>.")
     else:
         print("Envoi des bulletins désactivé : VEILLE_SMTP_URL n'est pas défini.")
+    if not settings.secret_key:
+        print("Comptes désactivés (connexion, inscription, essai, abonnement depuis le site) : "
+              "VEILLE_SECRET_KEY n'est pas défini.")
     return 0
 
 

@@ -26,6 +26,7 @@ TIME_RE = re.compile(r"^\s*([0-9]{1,2})[:h]([0-9]{2})\s*$")
 WEEKLY_AT_RE = re.compile(r"^\s*([a-z]+)\s+([0-9]{1,2}[:h][0-9]{2})\s*$")
 # Sent on every request (veille/fetch.py): names the project and where to learn about it, so that
 # sites which refuse unknown clients can tell who is asking. Never a browser's.
+MIN_SECRET = 32
 DEFAULT_USER_AGENT = ("Veille/0.1 (veille juridique des collectivites territoriales; "
                       "+https://github.com/veille-collectivites/veille)")
 
@@ -62,6 +63,9 @@ class Settings:
     weekly_time: time = time(7, 0)  # ...at this time in `timezone`
     admin_emails: tuple[str, ...] = ()  # who gets the service's alerts
     user_agent: str = DEFAULT_USER_AGENT  # VEILLE_USER_AGENT
+    # Accounts (veille.web.auth): signs the session cookie; None: no logins, no sign-ups.
+    secret_key: str | None = None  # VEILLE_SECRET_KEY
+    trusted_proxies: int = 0  # VEILLE_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed
 
     @property
     def sending(self) -> bool:
@@ -96,6 +100,7 @@ class Settings:
                           f"(moteurs : {', '.join(SEARCH_BACKENDS)})")
         values.update(_bulletin_settings(env, errors))
         values["user_agent"] = _user_agent(env, errors)
+        values.update(_web_settings(env, errors))
         settings = cls(
             **values,
             home=home,
@@ -165,6 +170,22 @@ def _user_agent(env, errors: list[str]) -> str:
     else:
         return text
     return DEFAULT_USER_AGENT
+
+
+def _web_settings(env, errors: list[str]) -> dict:
+    settings: dict = {}
+    secret = env.get("VEILLE_SECRET_KEY") or ""
+    if secret and len(secret) < MIN_SECRET:
+        errors.append(f"VEILLE_SECRET_KEY : {MIN_SECRET} caractères au moins (exemple : "
+                      "python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    elif secret:
+        settings["secret_key"] = secret
+    proxies = (env.get("VEILLE_TRUSTED_PROXIES") or "0").strip()
+    if re.fullmatch(r"[0-9]{1,2}", proxies):
+        settings["trusted_proxies"] = int(proxies)
+    else:
+        errors.append(f"VEILLE_TRUSTED_PROXIES : nombre de proxys de confiance attendu (0, 1, 2…), pas « {proxies} »")
+    return settings
 
 
 def _bulletin_settings(env, errors: list[str]) -> dict:

@@ -1,7 +1,8 @@
 """Alembic environment: always run on the connection handed over by veille.db.migrate."""
 from alembic import context
 
-import veille.bulletins.models  # noqa: F401  (its tables share Base.metadata)
+import veille.accounts.models  # noqa: F401  (their tables share Base.metadata)
+import veille.bulletins.models  # noqa: F401
 from veille.models import Base
 
 connection = context.config.attributes["connection"]

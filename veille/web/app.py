@@ -16,7 +16,7 @@ from ..bulletins.render import Links
 from ..catalog import CATEGORIES, Catalog, load_catalog
 from ..config import Settings
 from ..db import make_engine, migrate, session_factory
-from . import filters, hosts
+from . import access, auth, clientaddr, filters, hosts
 from .context import close_session, error_page
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
@@ -67,8 +67,13 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     app.register_blueprint(api.blueprint)
     from . import health  # /healthz, /metrics
     app.register_blueprint(health.blueprint)
+    from . import account  # /connexion, /deconnexion
+    app.register_blueprint(account.blueprint)
 
     hosts.install(app)
+    clientaddr.install(app, settings.trusted_proxies)
+    auth.install(app)
+    access.install(app)
     app.before_request(_refuse_large_bodies)
     app.teardown_appcontext(close_session)
     app.after_request(_secure)

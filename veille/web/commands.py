@@ -37,21 +37,24 @@ def add_server_options(parser) -> None:
     parser.add_argument("--threads", type=positive_int, default=8, help="requêtes traitées en parallèle (8)")
     parser.add_argument("--connections", type=positive_int, default=CONNECTIONS,
                         help=f"connexions ouvertes au plus, lentes ou inactives comprises ({CONNECTIONS})")
-    parser.add_argument("--trusted-proxy", metavar="ADRESSE",
-                        help="adresse du proxy (nginx) dont on croit X-Forwarded-For et X-Forwarded-Proto "
-                             "(sinon le client est l'adresse de la connexion)")
+    parser.add_argument("--trusted-proxy", metavar="ADRESSE", help=argparse.SUPPRESS)  # replaced, see make_server
 
 
 def make_server(app, args):
     """The waitress server for these options, listening; UsageError when it cannot listen."""
     from waitress import create_server
 
-    proxy = {"trusted_proxy": args.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
+    if args.trusted_proxy:
+        raise UsageError("--trusted-proxy est remplacée par la variable VEILLE_TRUSTED_PROXIES : le nombre de proxys "
+                         "devant le site (VEILLE_TRUSTED_PROXIES=1 derrière un seul nginx)")
+    # waitress takes X-Forwarded-* out of every request; behind trusted proxies the app reads
+    # them itself (veille.web.clientaddr, VEILLE_TRUSTED_PROXIES): one mechanism for any server.
+    proxied = bool(app.extensions["veille"]["settings"].trusted_proxies)
     try:
         return create_server(app, host=args.host, port=args.port, threads=args.threads, ident="Veille",
                              max_request_body_size=MAX_REQUEST_BODY, connection_limit=args.connections,
                              channel_timeout=IDLE_TIMEOUT, asyncore_use_poll=True,  # select() stops at 1024
-                             **(proxy if args.trusted_proxy else {}))
+                             clear_untrusted_proxy_headers=not proxied)
     except (OSError, ValueError) as exc:
         reason = LISTEN_ERRORS.get(getattr(exc, "errno", None), "adresse introuvable ou invalide")
         raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {reason}") from None

@@ -5,6 +5,7 @@ imports the blueprints.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 from flask import Response, current_app, g, render_template, request
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..numbers import parse_int
 
 ERROR_TITLES = {
-    400: "Requête invalide", 404: "Page introuvable", 405: "Méthode non autorisée",
+    400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable", 405: "Méthode non autorisée",
     410: "Page retirée", 413: "Requête trop volumineuse", 429: "Trop de requêtes", 500: "Erreur interne",
     503: "Service momentanément indisponible",
 }
@@ -27,6 +28,12 @@ API_MESSAGES = {
 def veille(name: str):
     """The app's settings, catalog or links."""
     return current_app.extensions["veille"][name]
+
+
+def now() -> datetime:
+    """This moment in UTC by the app's clock (`clock` in the app's extensions: tests move it)."""
+    clock = current_app.extensions["veille"].get("clock")
+    return clock() if clock else datetime.now(timezone.utc)
 
 
 def db() -> Session:

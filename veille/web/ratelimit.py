@@ -1,8 +1,8 @@
 """Attempts per client address over a sliding window: beyond the limit, a French 429 with
 `Retry-After`. For routes whose address carries a secret (unsubscribe tokens) and, later, logins.
 
-The client is the TCP peer (`REMOTE_ADDR`; behind a proxy, waitress sets it from the proxy's
-`X-Forwarded-For` when started with `--trusted-proxy`); an IPv6 client counts as its whole /64,
+The client is `REMOTE_ADDR`: the TCP peer, or behind proxies the address veille.web.clientaddr
+reads from `X-Forwarded-For` (VEILLE_TRUSTED_PROXIES); an IPv6 client counts as its whole /64,
 which one machine usually holds.
 """
 from __future__ import annotations

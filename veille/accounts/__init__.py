@@ -1,0 +1,1 @@
+"""Organisations with their licences and IP ranges, users, their sessions and email links."""
