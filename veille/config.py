@@ -55,6 +55,7 @@ class Settings:
     mail_from_name: str = "Veille"
     smtp_rate: float = 0.0  # messages per second; 0: as fast as the server takes them
     smtp_retry_period: timedelta = timedelta(hours=2)
+    smtp_connections: int = 4  # SMTP connections used in parallel to send an edition
     bounce_limit: int = 3  # permanent failures in a row before an address is disabled
     daily_when_empty: str = "skip"  # a subscriber with nothing new gets no daily email ("send": gets one)
     daily_time: time = time(6, 30)  # the daily edition is due at this time in `timezone`...
@@ -205,6 +206,12 @@ def _bulletin_settings(env, errors: list[str]) -> dict:
         errors.append(f"VEILLE_SMTP_RETRY_PERIOD : durée invalide « {period_text} » (exemples : 30s, 15m, 2h)")
     else:
         settings["smtp_retry_period"] = timedelta(**{DURATION_UNITS[match.group(2)]: float(match.group(1))})
+    connections_text = (env.get("VEILLE_SMTP_CONNECTIONS") or "4").strip()
+    if re.fullmatch(r"[0-9]{1,2}", connections_text) and 1 <= int(connections_text) <= 32:
+        settings["smtp_connections"] = int(connections_text)
+    else:
+        errors.append(f"VEILLE_SMTP_CONNECTIONS : nombre de connexions invalide « {connections_text} » "
+                      "(de 1 à 32)")
     bounce_text = (env.get("VEILLE_BOUNCE_LIMIT") or "3").strip()
     if not re.fullmatch(r"[0-9]{1,6}", bounce_text) or int(bounce_text) < 1:
         errors.append(f"VEILLE_BOUNCE_LIMIT : nombre entier positif attendu, pas « {bounce_text} »")

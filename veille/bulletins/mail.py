@@ -1,11 +1,13 @@
-"""SMTP through VEILLE_SMTP_URL: one connection reused for many messages, and failures sorted
-into temporary (retry later), permanent (give up on that address) and fatal (stop sending)."""
+"""SMTP through VEILLE_SMTP_URL: connections reused for many messages (one per sending thread,
+VEILLE_SMTP_CONNECTIONS), and failures sorted into temporary (retry later), permanent (give up on
+that address) and fatal (stop sending)."""
 from __future__ import annotations
 
 import re
 import smtplib
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -186,6 +188,34 @@ class Transport:
         if code == 421:  # the server is closing the connection (smtplib already closed it)
             self._smtp = None
         return DeliveryError(f"{step} ({_reply(code, text)})", temporary=not is_permanent(code))
+
+
+class Transports:
+    """One Transport per sending thread, opened when that thread first sends; all closed together."""
+
+    def __init__(self, config: SmtpConfig, context: ssl.SSLContext | None = None):
+        self.config = config
+        self.context = context
+        self._local = threading.local()
+        self._opened: list[Transport] = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> "Transports":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            for transport in self._opened:
+                transport.close()
+            self._opened.clear()
+
+    def send(self, sender: str, recipient: str, data: bytes) -> None:
+        transport = getattr(self._local, "transport", None)
+        if transport is None:
+            transport = self._local.transport = Transport(self.config, self.context)
+            with self._lock:
+                self._opened.append(transport)
+        transport.send(sender, recipient, data)
 
 
 class _Lost(Exception):

@@ -53,4 +53,5 @@ def mail_settings(settings: Settings) -> MailSettings:
     if errors:
         raise ConfigError(*errors)
     return MailSettings(sender, smtp, links,
-                        Policy(settings.smtp_rate, settings.smtp_retry_period, settings.bounce_limit), tuple(admins))
+                        Policy(settings.smtp_rate, settings.smtp_retry_period, settings.bounce_limit,
+                               settings.smtp_connections), tuple(admins))

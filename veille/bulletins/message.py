@@ -1,5 +1,5 @@
 """One bulletin as an email: headers that nothing from a feed or a subscriber can break into,
-then multipart/alternative with the text part first and the HTML part second."""
+then multipart/alternative with the text part first and the HTML part second (see copies.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,19 +8,15 @@ from typing import Callable
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
-from urllib.parse import quote
 
 from ..config import ConfigError, Settings
 from .content import EditionContent
 from .models import OutboxMessage, Subscriber
-from .render import Links, Reader, email_html, email_text, reading
+from .copies import Copies
+from .render import Links, Reader
 from .subscribers import AddressError, normalise_address, shown
 
-ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
-# List-Unsubscribe is stored folded by hand, one URI a line: left to the email package, a long
-# URI would be folded into an RFC 2047 encoded-word that no mail client reads as a link.
-POLICY = policy.SMTP.clone(refold_source="none")
+POLICY = policy.SMTP
 
 
 @dataclass(frozen=True)
@@ -63,29 +59,17 @@ def message_id(content: EditionContent, row_id: int, sender: Sender) -> str:
     return f"<veille.{content.kind}.{content.day:%Y%m%d}.{row_id}@{sender.domain}>"
 
 
-def compose(content: EditionContent, reader: Reader, row_id: int, sender: Sender, links: Links,
-            now: datetime) -> EmailMessage:
-    """The message for one reader; AddressError when their address cannot be written in a header."""
-    to = normalise_address(reader.email or "")
-    view = reading(content, reader)
-    message = EmailMessage(policy=POLICY)
-    message["From"] = Address(sender.name, addr_spec=sender.address)
-    message["To"] = Address(addr_spec=to)
-    message["Subject"] = subject(content, sender)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(content, row_id, sender)
-    unsubscribe = links.unsubscribe(reader.token or "")
-    mailto = f"mailto:{sender.address}?subject={quote('désabonnement ' + (reader.token or ''))}"
-    message.set_raw("List-Unsubscribe", f"<{unsubscribe}>,\n <{mailto}>")  # URIs hold no CR, LF or space
-    message["List-Unsubscribe-Post"] = ONE_CLICK
-    message.set_content(email_text(view, links, sender.name), cte="quoted-printable")
-    message.add_alternative(email_html(view, links, sender.name), subtype="html", cte="quoted-printable")
-    return message
-
-
 def composer(content: EditionContent, sender: Sender, links: Links) -> Callable[[OutboxMessage, Subscriber], bytes]:
-    """What the outbox calls to turn one of its rows into the bytes to send."""
+    """What the outbox calls to turn one of its rows into the bytes to send; AddressError when the
+    address cannot be written in a header. Readers of the same rubriques share one rendered body."""
+    head = EmailMessage(policy=POLICY)
+    head["From"] = Address(sender.name, addr_spec=sender.address)
+    head["Subject"] = subject(content, sender)
+    copies = Copies(content, sender.name, sender.address, links, head.as_bytes().removesuffix(b"\r\n"))
+
     def compose_row(row: OutboxMessage, subscriber: Subscriber) -> bytes:
+        to = normalise_address(row.email or "")
         reader = Reader(row.email, tuple(subscriber.topics), subscriber.token)
-        return compose(content, reader, row.id, sender, links, datetime.now(timezone.utc)).as_bytes()
+        return copies.message(reader, to, message_id(content, row.id, sender), datetime.now(timezone.utc))
+    compose_row.copies = copies  # how many distinct bodies were rendered: `compose_row.copies.rendered`
     return compose_row

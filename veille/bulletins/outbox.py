@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..plural import count
@@ -24,8 +24,9 @@ from .content import EditionContent
 from .mail import DeliveryError, SmtpFatal
 from .models import DAILY, FAILED, PENDING, SENDING, SENT, SKIPPED, Edition, OutboxMessage, Subscriber
 from .subscribers import AddressError
+from .workers import Pacer, Workers
 
-BATCH = 500
+BATCH = 100  # rows claimed, sent and written together
 NOTHING_NEW = "rien de nouveau dans ses rubriques"
 UNSUBSCRIBED = "adresse désactivée avant l'envoi"
 STOPPED = "arrêt demandé"
@@ -36,6 +37,7 @@ class Policy:
     rate: float  # messages per second; 0: no limit
     retry_period: timedelta  # temporary failures are retried this long after a message's first attempt
     bounce_limit: int  # permanent failures in a row that disable an address
+    connections: int = 1  # SMTP connections sending at once (VEILLE_SMTP_CONNECTIONS)
 
     def backoff(self, failures: int) -> timedelta:
         """1/32 of the retry period, doubling, at most a quarter of it: about seven tries in all."""
@@ -72,43 +74,35 @@ def exclusive(lock_path: Path) -> Iterator[None]:
         yield
 
 
-def enqueue(session: Session, edition: Edition, content: EditionContent, subscribers: list[Subscriber],
+def enqueue(session: Session, edition: Edition, content: EditionContent, subscribers: Iterable[Subscriber],
             send_empty: bool, now: datetime) -> int:
     """An outbox row for each subscriber without one; skipped at once when a daily edition holds
     nothing in their rubriques (unless `send_empty`). Returns how many were skipped so."""
     known = set(session.scalars(select(OutboxMessage.subscriber_id).where(OutboxMessage.edition_id == edition.id)))
+    empty_for: dict[frozenset[str] | None, bool] = {}  # by set of rubriques: most readers share one
+    rows: list[dict] = []
     skipped = 0
     for subscriber in subscribers:
         if subscriber.id in known:
             continue
-        empty = content.kind == DAILY and not send_empty and not seen(content, reader_topics(subscriber.topics, content))
-        session.add(OutboxMessage(edition_id=edition.id, subscriber_id=subscriber.id, email=subscriber.delivery_address,
-                                  state=SKIPPED if empty else PENDING, attempts=0, created_at=now,
-                                  last_error=NOTHING_NEW if empty else None))
+        wanted = reader_topics(subscriber.topics, content)
+        if wanted not in empty_for:
+            empty_for[wanted] = content.kind == DAILY and not send_empty and not seen(content, wanted)
+        empty = empty_for[wanted]
+        rows.append(dict(edition_id=edition.id, subscriber_id=subscriber.id, email=subscriber.delivery_address,
+                         state=SKIPPED if empty else PENDING, attempts=0, created_at=now,
+                         last_error=NOTHING_NEW if empty else None))
         skipped += empty
-    session.flush()
+        if len(rows) == BATCH * 10:
+            session.execute(insert(OutboxMessage), rows)
+            rows = []
+    if rows:
+        session.execute(insert(OutboxMessage), rows)
     return skipped
 
 
 def pending_count(session: Session, edition_id: int) -> int:
     return _count(session, edition_id, PENDING, SENDING)
-
-
-class _Pacer:
-    """At most `rate` messages a second."""
-
-    def __init__(self, rate: float, sleep: Callable[[float], None]):
-        self.interval = 1 / rate if rate else 0.0
-        self.sleep = sleep
-        self.next_at = 0.0
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        now = time.monotonic()
-        if now < self.next_at:
-            self.sleep(self.next_at - now)
-        self.next_at = max(now, self.next_at) + self.interval
 
 
 def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[OutboxMessage, Subscriber], bytes],
@@ -141,6 +135,11 @@ def _count(session: Session, edition_id: int, *states: str) -> int:
                                                      OutboxMessage.state.in_(states)))
 
 
+# What became of one message in a batch.
+SENT_NOW, UNTRIED, UNREACHABLE, TEMPORARY, PERMANENT, BAD_ADDRESS, FATAL = (
+    "sent", "untried", "unreachable", "temporary", "permanent", "bad address", "fatal")
+
+
 @dataclass
 class _Run:
     factory: sessionmaker[Session]
@@ -157,83 +156,109 @@ class _Run:
 
     def __post_init__(self):
         self.started = self.clock()
-        self.pacer = _Pacer(self.policy.rate, self.sleep)
+        self.pacer = Pacer(self.policy.rate, self.sleep)
         self.connection_failures = 0
+        self.halted = False  # the server cannot be reached, or sending cannot work: send no more of this batch
 
     def loop(self) -> None:
-        while not self._stopped():
-            now = self.clock()
-            with self.factory() as session:
-                due = session.scalars(self._pending().where(or_(
-                    OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
-                    .order_by(OutboxMessage.id).limit(BATCH)).all()
-                upcoming = None if due else session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(
-                    OutboxMessage.edition_id == self.edition_id, OutboxMessage.state == PENDING))
-            if not due:
-                if upcoming is None:
-                    return
-                self.sleep(max((upcoming - now).total_seconds(), 0.0))
-                continue
-            for row_id in due:
-                if self._stopped():
-                    return
-                if not self._one(row_id):
+        with Workers(self.policy.connections, self._attempt) as workers:
+            while not self._stopped():
+                now = self.clock()
+                with self.factory(expire_on_commit=False) as session:
+                    found, batch = self._claim(session, now)
+                    upcoming = None if found else session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(
+                        OutboxMessage.edition_id == self.edition_id, OutboxMessage.state == PENDING))
+                    unreachable = self._record(session, workers.map(batch)) if batch else None
+                if not found:
+                    if upcoming is None:
+                        return
+                    self.sleep(max((upcoming - now).total_seconds(), 0.0))
+                elif unreachable:
+                    self._pause(unreachable)  # then look again at what is due
                     if self.summary.stopped:
                         return
-                    break  # the connection failed: wait, then look again at what is due
 
     def _stopped(self) -> bool:
         if self.stopping():
             self.summary.stopped = STOPPED
         return self.summary.stopped == STOPPED
 
-    def _pending(self):
-        return select(OutboxMessage.id).where(OutboxMessage.edition_id == self.edition_id,
-                                              OutboxMessage.state == PENDING)
-
-    def _one(self, row_id: int) -> bool:
-        """Deliver one row; False when the server could not be reached."""
-        with self.factory() as session:
-            row = session.get(OutboxMessage, row_id)
-            if row is None or row.state != PENDING:
-                return True
-            subscriber = session.get(Subscriber, row.subscriber_id)
+    def _claim(self, session: Session, now: datetime) -> tuple[bool, list[tuple[OutboxMessage, Subscriber]]]:
+        """The next due rows, marked "sending" (durably, before any SMTP transaction starts); the
+        rows of subscribers disabled since they were queued are skipped instead. False when no
+        row was due."""
+        self.halted = False
+        found, claimed, skipped = False, [], []
+        for row, subscriber in session.execute(
+                select(OutboxMessage, Subscriber).join(Subscriber, Subscriber.id == OutboxMessage.subscriber_id)
+                .where(OutboxMessage.edition_id == self.edition_id, OutboxMessage.state == PENDING,
+                       or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+                .order_by(OutboxMessage.id).limit(BATCH)):
+            found = True
             if subscriber.disabled_at is not None:  # unsubscribed, or bounced, since the row was queued
                 row.state, row.last_error = SKIPPED, UNSUBSCRIBED
-                session.commit()
-                self._tally(row)
-                return True
-            now = self.clock()
-            row.state, row.first_attempt_at = SENDING, row.first_attempt_at or now
-            session.commit()  # durable before the SMTP transaction starts
-            try:
-                data = self.compose(row, subscriber)
-                self.pacer.wait()
-                self.send(row.email, data)
-            except AddressError as exc:
-                self._give_up(row, str(exc))
-            except SmtpFatal:
-                row.state = PENDING
-                session.commit()
-                raise
-            except DeliveryError as exc:
-                if exc.connection:  # not this message's fault: its retry period has not started
-                    row.state = PENDING
-                    row.first_attempt_at = row.first_attempt_at if row.attempts else None
-                    session.commit()
-                    return self._pause(str(exc))
-                if exc.temporary:
-                    self._retry(row, str(exc))
-                else:
-                    self._bounce(row, subscriber, str(exc))
+                skipped.append(row)
             else:
-                row.state, row.sent_at, row.last_error = SENT, self.clock(), None
+                row.state, row.first_attempt_at = SENDING, row.first_attempt_at or now
+                claimed.append((row, subscriber))
+        session.commit()
+        for row in skipped:
+            self._tally(row)
+        return found, claimed
+
+    def _attempt(self, job: tuple[OutboxMessage, Subscriber]) -> tuple[str, object]:
+        """Send one message (in a sending thread): what became of it, and the detail."""
+        row, subscriber = job
+        if self.halted or self._stopped():
+            return UNTRIED, None
+        try:
+            data = self.compose(row, subscriber)
+            self.pacer.wait()
+            self.send(row.email, data)
+        except AddressError as exc:
+            return BAD_ADDRESS, str(exc)
+        except SmtpFatal as exc:
+            self.halted = True
+            return FATAL, exc
+        except DeliveryError as exc:
+            if exc.connection:  # not this message's fault: its retry period has not started
+                self.halted = True
+                return UNREACHABLE, str(exc)
+            return (TEMPORARY if exc.temporary else PERMANENT), str(exc)
+        return SENT_NOW, self.clock()
+
+    def _record(self, session: Session, done: list) -> str | None:
+        """Write what became of a batch in one transaction; the reason the server could not be
+        reached, if it could not. SmtpFatal, or what a sending thread raised, is raised again once
+        the batch is written: the rows it left "sending" are sent again by the next run."""
+        unreachable, failure = None, None
+        for (row, subscriber), result, exc in done:
+            outcome, detail = result or (None, exc)
+            if outcome in (None, FATAL):
+                failure = failure or detail
+                if outcome == FATAL:
+                    row.state = PENDING
+            elif outcome == SENT_NOW:
+                row.state, row.sent_at, row.last_error = SENT, detail, None
                 subscriber.bounces = 0
                 self.connection_failures = 0
-            session.commit()
-            if row.state != PENDING:
+            elif outcome in (UNTRIED, UNREACHABLE):
+                row.state = PENDING
+                row.first_attempt_at = row.first_attempt_at if row.attempts else None
+                unreachable = unreachable or (detail if outcome == UNREACHABLE else None)
+            elif outcome == TEMPORARY:
+                self._retry(row, detail)
+            elif outcome == PERMANENT:
+                self._bounce(row, subscriber, detail)
+            else:
+                self._give_up(row, detail)
+        session.commit()
+        for (row, _), _, _ in done:
+            if row.state not in (PENDING, SENDING):
                 self._tally(row)
-            return True
+        if failure is not None:
+            raise failure
+        return unreachable
 
     def _tally(self, row: OutboxMessage) -> None:
         if row.state == SENT:

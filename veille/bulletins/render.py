@@ -115,8 +115,8 @@ def reading(content: EditionContent, reader: Reader | None = None) -> Reading:
 class _Refs:
     """Numbered links of a plain-text message, listed at its end."""
 
-    def __init__(self):
-        self.urls: list[str] = []
+    def __init__(self, urls: tuple[str, ...] = ()):
+        self.urls: list[str] = list(urls)
 
     def number(self, url: str) -> int:
         if url not in self.urls:
@@ -159,6 +159,20 @@ def email_html(view: Reading, links: Links, sender: str) -> str:
 
 def email_text(view: Reading, links: Links, sender: str) -> str:
     return typography(_render("email.txt", view, links, sender, refs=_Refs()))
+
+
+def email_text_shared(view: Reading, links: Links, sender: str) -> tuple[str, str]:
+    """The text email without the paragraph that names its reader (`email_text_reader`): what
+    comes before that paragraph, and what comes after (the unsubscribe link and the links)."""
+    refs = _Refs()
+    body = _render("email_body.txt", view, links, sender, refs=refs)
+    return typography(body), typography(_render("email_links.txt", view, links, sender, refs=refs))
+
+
+def email_text_reader(view: Reading) -> str:
+    """The paragraph of the text email that names its reader and their rubriques (rendered for
+    every copy: its template sees only `view` and `reader`)."""
+    return typography(ENV.get_template("email_reader.txt").render(view=view, reader=view.reader))
 
 
 def page_html(view: Reading, links: Links, sender: str, nav: bool = False) -> str:

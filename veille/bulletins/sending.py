@@ -1,6 +1,6 @@
 """Sending one edition: a message queued for each subscriber who should receive it, then
-delivered through one SMTP connection, with one sender per edition at a time. Shared by
-`veille bulletin send` and `veille run`."""
+delivered through VEILLE_SMTP_CONNECTIONS SMTP connections at once, with one sender per edition
+at a time. Shared by `veille bulletin send` and `veille run`."""
 from __future__ import annotations
 
 import time
@@ -14,7 +14,7 @@ from ..crawl import utcnow
 from ..db import transaction
 from . import subscribers as subscriber_store
 from .content import EditionContent
-from .mail import Transport
+from .mail import Transports
 from .mailsettings import MailSettings
 from .message import composer
 from .models import Edition, OutboxMessage
@@ -39,9 +39,9 @@ def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailS
             with factory() as session:
                 on_start(pending_count(session, edition_id))
         sender = mail.sender
-        with Transport(mail.smtp) as transport:
+        with Transports(mail.smtp) as transports:
             summary = deliver(factory, edition_id, composer(content, sender, mail.links),
-                              lambda to, data: transport.send(sender.address, to, data), mail.policy, utcnow,
+                              lambda to, data: transports.send(sender.address, to, data), mail.policy, utcnow,
                               sleep=sleep, on_done=on_done, on_wait=on_wait, stopping=stopping)
     summary.skipped = skipped
     return summary

@@ -1,0 +1,128 @@
+"""Many copies of one bulletin. Readers who follow the same rubriques read the same body: it is
+rendered once (text; HTML with its CSS inlined), encoded once (quoted-printable) and kept, and
+each copy then only adds what is its reader's own: the headers (To, Date, Message-ID,
+List-Unsubscribe), the address and unsubscribe link of the HTML footer, and the text footer.
+
+The shared HTML is rendered for a stand-in reader whose address and token are placeholders: the
+lines that hold them are kept as text and filled in for each reader, all the others are kept
+encoded. `body_key` holds everything a body depends on besides the reader's address and token: a
+new per-reader part of the bulletin goes into that key, or is added per copy like the text footer.
+"""
+from __future__ import annotations
+
+import binascii
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import datetime
+from email.utils import format_datetime
+from urllib.parse import quote
+
+from .content import EditionContent
+from .build import reader_topics
+from .render import Links, Reader, Reading, email_html, email_text_reader, email_text_shared, reading
+
+PLACEHOLDER_EMAIL = "lecteur.c0d1e7@copie.invalid"
+PLACEHOLDER_TOKEN = "jeton-c0d1e7"
+CACHE_SIZE = 512  # distinct bodies kept; most readers share a few hundred sets of rubriques
+ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
+PART = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+
+
+def body_key(content: EditionContent, reader: Reader) -> tuple:
+    """What one reader's body depends on, their address and unsubscribe token apart."""
+    return reader_topics(reader.topics, content), bool(reader.email), bool(reader.token)
+
+
+def quoted_printable(text: str) -> bytes:
+    """Quoted-printable lines of `text` (which ends with a line break), each ending in CRLF. Lines
+    are encoded one by one, so the encodings of two texts put end to end are those of the whole."""
+    return binascii.b2a_qp(text.replace("\n", "\r\n").encode("utf-8"), istext=True)
+
+
+Runs = tuple[bytes | str, ...]  # encoded runs of lines, and lines (str) holding the placeholders
+
+
+@dataclass(frozen=True)
+class Body:
+    """One body as every reader with its key reads it."""
+
+    view: Reading  # for the stand-in reader
+    text: tuple[Runs, Runs]  # before and after the paragraph that names the reader
+    html: Runs
+
+
+def _runs(text: str) -> Runs:
+    runs: list[bytes | str] = []
+    shared: list[str] = []
+    for line in text.splitlines():
+        if PLACEHOLDER_EMAIL in line or PLACEHOLDER_TOKEN in line:
+            if shared:
+                runs.append(quoted_printable("".join(shared)))
+                shared = []
+            runs.append(line + "\n")
+        else:
+            shared.append(line + "\n")
+    if shared:
+        runs.append(quoted_printable("".join(shared)))
+    return tuple(runs)
+
+
+def _filled(runs: Runs, email: str, token: str) -> list[bytes]:
+    return [run if isinstance(run, bytes) else
+            quoted_printable(run.replace(PLACEHOLDER_EMAIL, email).replace(PLACEHOLDER_TOKEN, token))
+            for run in runs]
+
+
+def _html_text(value: str) -> str:
+    """`value` as the CSS inliner writes text: only &, < and > (and no-break spaces) escaped."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\xa0", "&nbsp;")
+
+
+class Copies:
+    """The messages of one edition, from one sender, with one set of links."""
+
+    def __init__(self, content: EditionContent, sender_name: str, sender_address: str, links: Links,
+                 head: bytes):
+        """`head`: the headers every copy shares (From, Subject), encoded, each line ending in CRLF."""
+        self.content, self.sender_name, self.sender_address, self.links = content, sender_name, sender_address, links
+        self.head = head
+        self.bodies: OrderedDict[tuple, Body] = OrderedDict()
+        self.rendered = 0  # distinct bodies rendered so far
+        self.boundary = "=_" + hashlib.sha256(repr(content).encode("utf-8")).hexdigest()[:24]  # "=" never in QP text
+
+    def body(self, reader: Reader) -> Body:
+        key = body_key(self.content, reader)
+        found = self.bodies.get(key)
+        if found is not None:
+            self.bodies.move_to_end(key)
+            return found
+        stand_in = Reader(PLACEHOLDER_EMAIL if reader.email else None, reader.topics,
+                          PLACEHOLDER_TOKEN if reader.token else None)
+        view = reading(self.content, stand_in)
+        before, after = email_text_shared(view, self.links, self.sender_name)
+        html = email_html(view, self.links, self.sender_name)
+        found = self.bodies[key] = Body(view, (_runs(before), _runs(after)), _runs(html))
+        self.rendered += 1
+        if len(self.bodies) > CACHE_SIZE:
+            self.bodies.popitem(last=False)
+        return found
+
+    def message(self, reader: Reader, to: str, message_id: str, now: datetime) -> bytes:
+        """The whole message for one reader (`to`: their address, already checked)."""
+        body = self.body(reader)
+        token = quote(reader.token or "")
+        mailto = f"mailto:{self.sender_address}?subject={quote('désabonnement ' + (reader.token or ''))}"
+        named = quoted_printable(email_text_reader(replace(body.view, reader=reader)))
+        before, after = (_filled(runs, reader.email or "", token) for runs in body.text)
+        html, boundary = _filled(body.html, _html_text(reader.email or ""), token), self.boundary
+        # List-Unsubscribe is folded by hand, one URI a line: left to the email package, a long
+        # URI would be folded into an RFC 2047 encoded-word that no mail client reads as a link.
+        head = (f"To: {to}\r\nDate: {format_datetime(now)}\r\nMessage-ID: {message_id}\r\n"
+                f"List-Unsubscribe: <{self.links.unsubscribe(reader.token or '')}>,\r\n <{mailto}>\r\n"
+                f"List-Unsubscribe-Post: {ONE_CLICK}\r\nMIME-Version: 1.0\r\n"
+                f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+                f"--{boundary}\r\n{PART.format('plain')}")
+        return b"".join([self.head, head.encode("ascii"), *before, named, *after,
+                         f"\r\n--{boundary}\r\n{PART.format('html')}".encode("ascii"), *html,
+                         f"\r\n--{boundary}--\r\n".encode("ascii")])  # the CRLF before "--" is the delimiter's
