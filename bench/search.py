@@ -1,21 +1,34 @@
-"""Search benchmark: Whoosh, tantivy and SQLite FTS5 on the same archive and the same queries.
+"""Search benchmark: Whoosh and tantivy (and SQLite FTS5 for comparison) on the same archive
+and the same queries.
 
 Builds a deterministic archive of N French administrative items (decrees, orders, circulars,
 news: JO titles, notices and articles written with the rubriques' own vocabulary from
-feeds.yaml), then for each engine prints the build rate, the index size, the time to add 500
-items, and p50/p95 latency over a fixed set of queries (single words, two or three words,
-phrases, identifiers, with a rubrique filter, with a date range, sorted by date), top 20 with
-snippets and facet counts. Each figure is also given as a ratio to FTS5.
+feeds.yaml), with the long tail of a real archive: communes, people and companies named in the
+texts keep coming as the archive grows (a new name now and then, the known ones the more often
+the more they were seen), and every item has its own NOR and numbers, so that the number of
+distinct terms grows with the corpus (printed). Then, for each engine, in a process of its own:
+the build rate, the index size on disk, the time to add 500 items, p50/p95/p99 latency over a
+fixed set of queries (single words, two or three words, phrases, identifiers, rare names, with a
+rubrique filter, with a date range, sorted by date; top 20 with snippets and facet counts) in a
+long-lived process, on a first pass and warm, the p50/p95 of `veille search` run as a new
+process per query, the peak memory of the building and querying process (above the generated
+corpus) and of one `veille search` process, and whether phrase queries give every engine the
+same totals.
 
-    .venv/bin/python bench/search.py [--sizes 10000,100000] [--engines whoosh,tantivy,fts5] [--seed 4]
+    .venv/bin/python bench/search.py [--sizes 10000,100000,300000] [--engines whoosh,tantivy,fts5]
+        [--cli-queries 20] [--seed 4]
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import os
 import random
+import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,9 +40,10 @@ sys.path.insert(0, str(REPO))
 
 from veille.catalog import load_catalog  # noqa: E402
 from veille.config import Settings  # noqa: E402
+from veille.db import make_engine, migrate, session_factory  # noqa: E402
 from veille.models import Item, ItemTopic  # noqa: E402
 from veille.search import SearchRequest, backend_class, open_backend  # noqa: E402
-from veille.search.analysis import folded  # noqa: E402
+from veille.search.analysis import folded, stems  # noqa: E402
 from veille.search.document import document  # noqa: E402
 from veille.search.layout import make_current, new_generation, size_on_disk  # noqa: E402
 from veille.search.query import And, Identifier, Not, Or, Phrase, Term, parse  # noqa: E402
@@ -80,14 +94,63 @@ SINGLE_WORDS = ("décret", "arrêté", "urbanisme", "dotation", "assainissement"
                 "police", "incendie", "retraite", "mobilités", "énergie", "insertion")
 
 
+SYLLABLES = ("bar", "ville", "mont", "ros", "lac", "fon", "ten", "gny", "court", "mar", "bel", "cha", "tel", "ber",
+             "nac", "vi", "gne", "lan", "ker", "plo", "ern", "sau", "ve", "ter", "roque", "fort", "dun", "quer",
+             "lo", "ri", "mo", "sa", "bo", "gues", "ac", "euil", "vaux", "pré", "champ", "bois", "val", "mai")
+FIRST_NAMES = ("Jean", "Marie", "Pierre", "Anne", "Michel", "Isabelle", "Philippe", "Catherine", "Alain", "Sylvie",
+               "Nicolas", "Nathalie", "Éric", "Sophie", "Laurent", "Christine", "Olivier", "Valérie", "Thierry",
+               "Sandrine", "Karim", "Fatima", "Yannick", "Gwenaëlle", "Mathieu", "Élodie", "Hugo", "Léa")
+FORMS = ("SAS", "SARL", "SA", "SCOP", "SEM", "SPL", "SCIC")
+TRADES = ("Réseaux", "Environnement", "Services", "Ingénierie", "Énergies", "Travaux", "Conseil", "Numérique")
+
+
+def _coined(rng: random.Random, parts: int) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(parts))
+
+
+class LongTail:
+    """Names as a real archive has them: a new one with probability `fresh`, else one already
+    seen, drawn in proportion to how often it was (preferential attachment), so that the number
+    of distinct names keeps growing with the archive, slower than it."""
+
+    def __init__(self, rng: random.Random, coin, fresh: float):
+        self.rng, self.coin, self.fresh = rng, coin, fresh
+        self.drawn: list[str] = []
+        self.distinct: list[str] = []
+
+    def draw(self) -> str:
+        if not self.drawn or self.rng.random() < self.fresh:
+            name = self.coin(self.rng)
+            self.distinct.append(name)
+        else:
+            name = self.rng.choice(self.drawn)
+        self.drawn.append(name)
+        return name
+
+
+def long_tails(rng: random.Random) -> dict[str, LongTail]:
+    return {
+        "commune": LongTail(rng, lambda r: r.choice(("", "", "Saint-", "Le ", "La ", "Les ")) +
+                            _coined(r, r.randint(2, 3)).capitalize() + r.choice(("", "", "", "-sur-Mer", "-le-Haut",
+                                                                                 f"-en-{_coined(r, 2).capitalize()}")),
+                            fresh=0.25),
+        "person": LongTail(rng, lambda r: f"{r.choice(FIRST_NAMES)} {_coined(r, r.randint(2, 3)).capitalize()}",
+                           fresh=0.3),
+        "company": LongTail(rng, lambda r: f"{_coined(r, 2).capitalize()} {r.choice(TRADES)} {r.choice(FORMS)}",
+                            fresh=0.2),
+    }
+
+
 def keywords(catalog) -> dict[str, list[str]]:
     return {slug: [k for k in topic.keywords if len(k) > 3] or [topic.label] for slug, topic in catalog.topics.items()}
 
 
-def make_items(n: int, seed: int, vocab: dict[str, list[str]], start: int = 0) -> list[Item]:
+def make_items(n: int, seed: int, vocab: dict[str, list[str]], start: int = 0,
+               tails: dict[str, LongTail] | None = None) -> list[Item]:
     rng = random.Random(seed * 1_000_003 + start)
     slugs = sorted(vocab)
     items = []
+    names = tails if tails is not None else long_tails(random.Random(seed))
     for i in range(start, start + n):
         topics = rng.sample(slugs, rng.choice((1, 1, 2, 2, 3)))
         main = rng.choice(vocab[topics[0]])
@@ -115,6 +178,11 @@ def make_items(n: int, seed: int, vocab: dict[str, list[str]], start: int = 0) -
                 f"{main} ; les mots : « {rng.choice(WORDS)} » sont remplacés par les mots : « {other} ». » "
                 f"Le {rng.choice(WORDS)} mentionné au {k + 1}° tient compte de {words}. Le préfet de {place} "
                 f"est chargé de l'exécution du présent {nature.lower()}.")
+        commune, person, company = (names[kind].draw() for kind in ("commune", "person", "company"))
+        articles.append(f"Vu la demande de la commune de {commune} présentée par {person}, et l'offre de la société "
+                        f"{company} au {rng.choice(WORDS)} de {names['commune'].draw()}.")
+        if rng.random() < 0.5:
+            title = f"{title} — {commune}"
         text = notice + "\n" + "\n".join(articles) + f"\nNOR : {nor}"
         published = datetime(day.year, day.month, day.day, 4, 30, tzinfo=timezone.utc)
         item = Item(id=f"b{i:07d}", source_id=f"source-{category}", category=category, title=title,
@@ -139,8 +207,9 @@ def _title(rng, nature, number, day, main, other, place) -> str:
     return f"{main.capitalize()} : {rng.choice(WORDS)} à {place} ({other})"
 
 
-def make_queries(seed: int, vocab: dict[str, list[str]], items: list[Item]) -> list[dict]:
-    """At least 200 queries of every kind people type, fixed by the seed."""
+def make_queries(seed: int, vocab: dict[str, list[str]], items: list[Item], tails: dict[str, LongTail]) -> list[dict]:
+    """At least 200 queries of every kind people type, fixed by the seed; 30 of them a name of
+    the long tail, most of them rare."""
     rng = random.Random(seed)
     slugs = sorted(vocab)
     phrases = [k for ks in vocab.values() for k in ks if " " in k]
@@ -158,6 +227,7 @@ def make_queries(seed: int, vocab: dict[str, list[str]], items: list[Item]) -> l
     queries += [{"text": f"{rng.choice(SINGLE_WORDS)} -{rng.choice(SINGLE_WORDS)}"} for _ in range(10)]
     queries += [{"text": f"{rng.choice(SINGLE_WORDS)} OR {rng.choice(SINGLE_WORDS)}"} for _ in range(10)]
     queries += [{"text": rng.choice(items).nor} for _ in range(10)]
+    queries += [{"text": rng.choice(tail.distinct)} for tail in tails.values() for _ in range(10)]
     return queries
 
 
@@ -200,10 +270,23 @@ class Engine:
         self.index.backend.write([document(item) for item in items])
         return time.perf_counter() - started
 
-    def search(self, spec: dict) -> float:
+    def search(self, spec: dict) -> tuple[float, int]:
         started = time.perf_counter()
-        self.index.search(request_of(spec), spec["text"])
-        return time.perf_counter() - started
+        result = self.index.search(request_of(spec), spec["text"])
+        return time.perf_counter() - started, result.total
+
+    def command(self, spec: dict) -> tuple[float, int]:
+        """`veille search` in a new process: (seconds, its peak memory in KiB)."""
+        args = [sys.executable, "-m", "veille.cli", "search", spec["text"]]
+        args += [f"--topic={t}" for t in spec.get("topics", ())] + (["--sort", "date"] if spec.get("sort") == "date" else [])
+        env = {**os.environ, "VEILLE_HOME": str(self.settings.home), "VEILLE_INDEX_DIR": str(self.settings.index_dir),
+               "VEILLE_SEARCH": self.name, "VEILLE_FEEDS": str(REPO / "feeds.yaml")}
+        started = time.perf_counter()
+        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        assert process.returncode == 0, f"veille search {spec['text']!r} : code {process.returncode}"
+        return time.perf_counter() - started, usage.ru_maxrss
 
     def close(self) -> None:
         self.index.close()
@@ -260,7 +343,7 @@ class Fts5:
         self._insert(items)
         return time.perf_counter() - started
 
-    def search(self, spec: dict) -> float:
+    def search(self, spec: dict) -> tuple[float, int]:
         started = time.perf_counter()
         request = request_of(spec)
         root = request.query.root
@@ -294,7 +377,11 @@ class Fts5:
                             f"GROUP BY {column}").fetchall()
         self.db.execute("SELECT topic, count(*) FROM item_topics WHERE rowid IN (SELECT rowid FROM hits) "
                         "GROUP BY topic").fetchall()
-        return time.perf_counter() - started
+        total = self.db.execute("SELECT count(*) FROM hits").fetchone()[0]
+        return time.perf_counter() - started, total
+
+    def command(self, spec: dict) -> None:
+        return None  # FTS5 has no command of its own here
 
     def close(self) -> None:
         self.db.close()
@@ -332,32 +419,82 @@ def _filters(node) -> list[list[str]]:
     return []
 
 
-def run(size: int, engines: list[str], seed: int, vocab) -> dict:
+def run(size: int, engines: list[str], seed: int, vocab, cli_queries: int) -> dict:
     print(f"\n=== N = {size:,} items ===".replace(",", " "), flush=True)
     started = time.perf_counter()
-    items = make_items(size, seed, vocab)
-    extra = make_items(ADDED, seed, vocab, start=size)
-    queries = make_queries(seed, vocab, items)
-    print(f"corpus generated in {time.perf_counter() - started:.1f} s; {len(queries)} queries", flush=True)
-    figures = {}
+    tails = long_tails(random.Random(seed))
+    items = make_items(size, seed, vocab, tails=tails)
+    extra = make_items(ADDED, seed, vocab, start=size, tails=tails)
+    queries = make_queries(seed, vocab, items, tails)
+    terms = set()
+    for item in items:
+        terms.update(stems(item.title))
+        terms.update(stems(item.text))
+    print(f"corpus generated in {time.perf_counter() - started:.1f} s; {len(terms):,} distinct terms; "
+          f"{len(queries)} queries, {cli_queries} of them also through `veille search`".replace(",", " "), flush=True)
+    del terms
+    figures, totals = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in engines:
-            engine = Fts5(Path(tmp)) if name == "fts5" else Engine(name, Path(tmp) / name)
-            build = engine.build(items)
-            size_bytes = engine.size()
-            engine.search({"text": "décret"})  # open files, not counted
-            first = [engine.search(q) for q in queries]
-            second = [engine.search(q) for q in queries]
-            add = engine.add(extra)
-            engine.close()
-            figures[name] = {"build rate (items/s)": size / build, "index size (MiB)": size_bytes / 2**20,
-                             f"add {ADDED} items (s)": add,
-                             "p50 (ms)": _percentile(first, 50) * 1000, "p95 (ms)": _percentile(first, 95) * 1000,
-                             "p50 warm (ms)": _percentile(second, 50) * 1000,
-                             "p95 warm (ms)": _percentile(second, 95) * 1000}
-            print(f"{name}: built in {build:.1f} s", flush=True)
+            figures[name], totals[name] = _in_child(lambda: _measure(name, Path(tmp), items, extra, queries, cli_queries))
+            print(f"{name}: built at {figures[name]['build rate (items/s)']:.0f} items/s", flush=True)
+    phrases = [n for n, q in enumerate(queries) if q["text"].startswith('"')]
+    if len(totals) > 1:
+        same = sum(len({totals[name][n] for name in totals}) == 1 for n in phrases)
+        print(f"phrase queries with the same total on every engine: {same}/{len(phrases)}")
     _print(figures)
     return figures
+
+
+def _measure(name: str, root: Path, items, extra, queries, cli_queries: int) -> tuple[dict, list[int]]:
+    """One engine's figures, in the process that runs it (see _in_child), and each query's total."""
+    baseline = _rss_kib()
+    engine = Fts5(root) if name == "fts5" else Engine(name, root / name)
+    if name != "fts5":
+        factory = session_factory(make_engine(engine.settings))  # the empty archive `veille search` opens
+        migrate(factory.kw["bind"])
+    build = engine.build(items)
+    size_bytes = engine.size()
+    first = [engine.search(q) for q in queries]
+    second = [engine.search(q)[0] for q in queries]
+    add = engine.add(extra)
+    engine.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    figures = {"build rate (items/s)": len(items) / build, "index size (MiB)": size_bytes / 2**20,
+               f"add {ADDED} items (s)": add}
+    for label, times in (("", [t for t, _ in first]), (" warm", second)):
+        for pct in (50, 95, 99):
+            figures[f"p{pct}{label} (ms)"] = _percentile(times, pct) * 1000
+    figures["peak memory (MiB)"] = (peak - baseline) / 1024
+    commands = [engine.command(q) for q in queries[::max(1, len(queries) // cli_queries)][:cli_queries]]
+    if commands[0] is not None:
+        figures["command p50 (ms)"] = _percentile([t for t, _ in commands], 50) * 1000
+        figures["command p95 (ms)"] = _percentile([t for t, _ in commands], 95) * 1000
+        figures["command memory (MiB)"] = max(m for _, m in commands) / 1024
+    return figures, [total for _, total in first]
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def _in_child(work):
+    """Run `work` in a forked process, so that each engine's peak memory is its own."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        with os.fdopen(write, "w") as out:
+            json.dump(work(), out)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        data = answer.read()
+    _, status = os.waitpid(pid, 0)
+    if not data or os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"the engine's process failed ({status})")
+    return json.loads(data)
 
 
 def _percentile(values: list[float], pct: int) -> float:
@@ -366,26 +503,29 @@ def _percentile(values: list[float], pct: int) -> float:
 
 def _print(figures: dict) -> None:
     names = list(figures)
-    metrics = list(next(iter(figures.values())))
+    metrics = list(dict.fromkeys(m for f in figures.values() for m in f))
     header = f"{'':24}" + "".join(f"{n:>12}" for n in names)
     ratios = [n for n in names if n != "fts5"] if "fts5" in figures else []
     header += "".join(f"{n + '/fts5':>16}" for n in ratios)
     print(header)
     for metric in metrics:
-        row = f"{metric:24}" + "".join(f"{figures[n][metric]:>12.1f}" for n in names)
-        row += "".join(f"{figures[n][metric] / figures['fts5'][metric]:>16.2f}" for n in ratios)
+        row = f"{metric:24}" + "".join(f"{figures[n][metric]:>12.1f}" if metric in figures[n] else f"{'-':>12}"
+                                        for n in names)
+        row += "".join(f"{figures[n][metric] / figures['fts5'][metric]:>16.2f}" if metric in figures["fts5"]
+                       else f"{'-':>16}" for n in ratios)
         print(row)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000", help="comma-separated archive sizes (10000,100000)")
-    parser.add_argument("--engines", default="whoosh,tantivy,fts5")
+    parser.add_argument("--engines", default="whoosh,tantivy")
+    parser.add_argument("--cli-queries", type=int, default=20, help="queries also run through `veille search`")
     parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args()
     vocab = keywords(load_catalog(REPO / "feeds.yaml"))
     for size in (int(s) for s in args.sizes.split(",")):
-        run(size, args.engines.split(","), args.seed, vocab)
+        run(size, args.engines.split(","), args.seed, vocab, args.cli_queries)
 
 
 if __name__ == "__main__":
