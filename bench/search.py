@@ -431,7 +431,7 @@ def run(size: int, engines: list[str], seed: int, vocab, cli_queries: int) -> di
         terms.update(stems(item.title))
         terms.update(stems(item.text))
     print(f"corpus generated in {time.perf_counter() - started:.1f} s; {len(terms):,} distinct terms; "
-          f"{len(queries)} queries, {cli_queries} of them also through `veille search`".replace(",", " "), flush=True)
+          f"{len(queries)} queries ({cli_queries} of them also through `veille search`)".replace(",", " "), flush=True)
     del terms
     figures, totals = {}, {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +25,7 @@ from .render import Links, Reader, Reading, email_html, email_text_reader, email
 
 PLACEHOLDER_EMAIL = "lecteur.c0d1e7@copie.invalid"
 PLACEHOLDER_TOKEN = "jeton-c0d1e7"
+PLACEHOLDER_RE = re.compile(f"{re.escape(PLACEHOLDER_EMAIL)}|{re.escape(PLACEHOLDER_TOKEN)}")
 CACHE_SIZE = 512  # distinct bodies kept; most readers share a few hundred sets of rubriques
 ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
 PART = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
@@ -53,18 +55,20 @@ class Body:
 
 
 def _runs(text: str) -> Runs:
+    """`text` (which ends with a line break) as encoded runs, and the lines holding placeholders."""
     runs: list[bytes | str] = []
-    shared: list[str] = []
-    for line in text.splitlines():
-        if PLACEHOLDER_EMAIL in line or PLACEHOLDER_TOKEN in line:
-            if shared:
-                runs.append(quoted_printable("".join(shared)))
-                shared = []
-            runs.append(line + "\n")
-        else:
-            shared.append(line + "\n")
-    if shared:
-        runs.append(quoted_printable("".join(shared)))
+    start = 0
+    for found in PLACEHOLDER_RE.finditer(text):
+        if found.start() < start:
+            continue  # on the line already kept
+        line_start = text.rfind("\n", 0, found.start()) + 1
+        line_end = text.index("\n", found.end()) + 1
+        if line_start > start:
+            runs.append(quoted_printable(text[start:line_start]))
+        runs.append(text[line_start:line_end])
+        start = line_end
+    if start < len(text):
+        runs.append(quoted_printable(text[start:]))
     return tuple(runs)
 
 
@@ -101,7 +105,7 @@ class Copies:
                           PLACEHOLDER_TOKEN if reader.token else None)
         view = reading(self.content, stand_in)
         before, after = email_text_shared(view, self.links, self.sender_name)
-        html = email_html(view, self.links, self.sender_name)
+        html = email_html(view, self.links, self.sender_name).removesuffix("\n") + "\n"
         found = self.bodies[key] = Body(view, (_runs(before), _runs(after)), _runs(html))
         self.rendered += 1
         if len(self.bodies) > CACHE_SIZE:

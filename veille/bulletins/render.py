@@ -13,13 +13,14 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import css_inline
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from markupsafe import Markup
 
 from ..catalog import CATEGORIES
 from ..config import ConfigError
 from ..plural import count
 from .build import Group, Section, daily_sections, reader_topics, weekly_groups
-from .content import EditionContent
+from .content import BulletinItem, EditionContent
 from .models import DAILY
 from .wording import day_label, typography
 
@@ -135,11 +136,51 @@ def _wrap(text: str, first: str = "", rest: str | None = None) -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
+class _Marks:
+    """Stands in for _Refs while an item's text is rendered once: each link number is a mark,
+    numbered for each reader by `entry_text`."""
+
+    def __init__(self):
+        self.urls: list[str] = []
+
+    def number(self, url: str) -> str:
+        self.urls.append(url)
+        return f"\x00{len(self.urls) - 1}\x00"
+
+
+# The same items go to thousands of readers in a few hundred arrangements: each item is
+# rendered once per edition (HTML, and text with its link numbers left as marks).
+@lru_cache(maxsize=4096)
+def _item_html(entry: BulletinItem, links: Links, full: bool) -> Markup:
+    return ENV.get_template("_item.html").module.item(entry, links, full=full)
+
+
+@lru_cache(maxsize=4096)
+def _item_text(entry: BulletinItem, links: Links, full: bool) -> tuple[str, tuple[str, ...]]:
+    marks = _Marks()
+    text = str(ENV.get_template("_item.txt").module.entry_text(entry, links, marks, full=full))
+    return text, tuple(marks.urls)
+
+
+def item(entry: BulletinItem, links: Links, full: bool = True) -> Markup:
+    """One item of an HTML edition (templates/bulletin/_item.html)."""
+    return _item_html(entry, links, full)
+
+
+@pass_context
+def entry_text(context, entry: BulletinItem, full: bool = True) -> str:
+    """One item of the text email (templates/bulletin/_item.txt), its links numbered in `refs`."""
+    text, urls = _item_text(entry, context["links"], full)
+    for n, url in enumerate(urls):
+        text = text.replace(f"\x00{n}\x00", str(context["refs"].number(url)))
+    return text
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(fr=_typography, day=day_label, wrap=_wrap)
-    env.globals.update(categories=CATEGORIES, width=WIDTH, DAILY=DAILY)
+    env.globals.update(categories=CATEGORIES, width=WIDTH, DAILY=DAILY, item=item, entry_text=entry_text)
     return env
 
 
