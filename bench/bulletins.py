@@ -83,8 +83,9 @@ def subscriber_rows(count: int, slugs: list[str], profiles: int, own: float, rng
                    bounces=0, created_at=now, deliver_to="personal")
 
 
-def send_command(settings_env: dict, day: str, port: int) -> tuple[float, int, str]:
-    """`veille bulletin send daily` in its own process: (seconds, peak RSS in MiB, what it printed)."""
+def send_command(settings_env: dict, day: str, port: int) -> tuple[float, float, int, str]:
+    """`veille bulletin send daily` in its own process: (seconds, CPU seconds, peak RSS in MiB,
+    what it printed)."""
     env = {**os.environ, **settings_env, "VEILLE_SMTP_URL": f"smtp://127.0.0.1:{port}"}
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
@@ -94,7 +95,8 @@ def send_command(settings_env: dict, day: str, port: int) -> tuple[float, int, s
         process.returncode = os.waitstatus_to_exitcode(status)
         elapsed = time.perf_counter() - started
         out.seek(0)
-        return elapsed, usage.ru_maxrss // 1024, out.read().decode("utf-8", "replace").strip()
+        return (elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024,
+                out.read().decode("utf-8", "replace").strip())
 
 
 def main() -> int:
@@ -137,7 +139,7 @@ def main() -> int:
               f"construite et mise en file en {queued:.1f} s.")
 
         compose_row = composer(content, Sender.from_settings(settings), Links(settings.base_url))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         size = rendered = 0
         with factory() as session:
             for row, subscriber in session.execute(
@@ -145,26 +147,28 @@ def main() -> int:
                     .execution_options(yield_per=1000)):
                 size += len(compose_row(row, subscriber))
                 rendered += 1
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         print(f"Rendu : {rendered} messages en {elapsed:.1f} s, {rendered / elapsed:.0f} messages/s "
-              f"({size / rendered / 1024:.0f} Kio en moyenne, {compose_row.copies.rendered} corps distincts rendus "
-              f"une fois chacun) ; {skipped} sans rien de nouveau.")
+              f"({rendered / cpu:.0f} par seconde de processeur ; {size / rendered / 1024:.0f} Kio en moyenne, "
+              f"{compose_row.copies.rendered} corps distincts rendus une fois chacun) ; {skipped} sans rien de nouveau.")
 
         sink = subprocess.Popen([sys.executable, str(REPO / "bench" / "smtpsink.py"), str(port)],
                                 stdout=subprocess.PIPE, text=True)
         try:
             assert sink.stdout.readline().strip() == "prêt"
-            elapsed, peak, said = send_command(settings_env, f"{content.day:%Y-%m-%d}", port)
+            elapsed, cpu, peak, said = send_command(settings_env, f"{content.day:%Y-%m-%d}", port)
         finally:
             sink.terminate()
             received = sink.communicate(timeout=30)[0].strip()
         connections = os.environ.get("VEILLE_SMTP_CONNECTIONS", "4")
         print(f"Envoi : {rendered} messages en {elapsed:.1f} s, {rendered / elapsed:.0f} messages/s "
+              f"({rendered / cpu:.0f} par seconde de processeur du processus d'envoi) "
               f"(`veille bulletin send` dans son propre processus, rendu compris, {connections} connexions SMTP, "
               f"état de la boîte d'envoi écrit par lots), mémoire de pointe {peak} Mio ; reçus par le puits SMTP : "
               f"{received}.\n  {said}")
         print(f"De bout en bout (édition construite, mise en file, rendue et envoyée) : {queued + elapsed:.0f} s "
-              f"pour {args.subscribers} abonnés.")
+              f"pour {args.subscribers} abonnés ; charge de la machine (2 cœurs partagés) : "
+              f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}.")
     return 0
 
 

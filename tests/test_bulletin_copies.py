@@ -40,6 +40,10 @@ READERS = [  # (address, rubriques, token)
     ("o'brien&co@mairie-exemple.fr", ["elections"], "jeton-o-brien"),  # same rubriques as agent
     ("elu.tres.long.prenom.nom.de.famille@communaute-de-communes-exemple.fr", [], "jeton_elu~1"),
     ("dsi@mairie-exemple.fr", ["tic-reseaux-telephonie", "elections"], "jeton-dsi"),
+    ("bruno@mairie-exemple.fr", ["elections"], "jeton-bruno"),  # as long as agent's: the same wrapping
+    ("?agent!@mairie-exemple.fr", ["elections"], "jeton-point"),  # French spacing would act on « ? »
+    ("secretariat.general.des.services.techniques.et.urbanisme@agglomeration-exemple.fr", ["elections"],
+     "jeton-long"),  # longer than a line
 ]
 
 

@@ -183,8 +183,9 @@ def sending_slowly(sink, start) -> Run:
     return run
 
 
-def test_sigterm_during_a_send_then_restart(service):
+def test_sigterm_during_a_send_then_restart(service, monkeypatch):
     env, sink, start = service
+    monkeypatch.setenv("VEILLE_SMTP_CONNECTIONS", "1")  # one message in flight at a time: the others wait
     run = sending_slowly(sink, start)
     began = time.monotonic()
     assert run.stop() == 0  # the message in flight is finished, the others wait

@@ -13,8 +13,9 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
+import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from email.utils import format_datetime
 from urllib.parse import quote
@@ -26,14 +27,19 @@ from .render import Links, Reader, Reading, email_html, email_text_reader, email
 PLACEHOLDER_EMAIL = "lecteur.c0d1e7@copie.invalid"
 PLACEHOLDER_TOKEN = "jeton-c0d1e7"
 PLACEHOLDER_RE = re.compile(f"{re.escape(PLACEHOLDER_EMAIL)}|{re.escape(PLACEHOLDER_TOKEN)}")
+STAND_IN = "\x01"  # never in an address (checked: printable characters only)
+SPACED = frozenset(":;?!»«°")  # French spacing acts next to these (wording.typography)
+PER_COPY = ("email", "token", "topics")  # filled in on each copy, or (topics) keyed by what they show
 CACHE_SIZE = 512  # distinct bodies kept; most readers share a few hundred sets of rubriques
 ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
 PART = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
 
 
 def body_key(content: EditionContent, reader: Reader) -> tuple:
-    """What one reader's body depends on, their address and unsubscribe token apart."""
-    return reader_topics(reader.topics, content), bool(reader.email), bool(reader.token)
+    """What one reader's body depends on, their address and unsubscribe token apart: their
+    rubriques, and any other part of `Reader` (a per-reader section added there is in the key)."""
+    others = tuple(getattr(reader, f.name) for f in fields(reader) if f.name not in PER_COPY)
+    return reader_topics(reader.topics, content), bool(reader.email), bool(reader.token), others
 
 
 def quoted_printable(text: str) -> bytes:
@@ -52,6 +58,19 @@ class Body:
     view: Reading  # for the stand-in reader
     text: tuple[Runs, Runs]  # before and after the paragraph that names the reader
     html: Runs
+    named: dict[int, str] = field(default_factory=dict)  # that paragraph, by length of address
+
+    def naming(self, reader: Reader) -> str:
+        """The paragraph that names the reader. Wrapped at 72 columns, it depends on the address
+        only by its length (one word, no space): rendered once per length with a stand-in word,
+        unless the address holds a character French spacing acts on."""
+        email = reader.email or ""
+        if SPACED.intersection(email):
+            return email_text_reader(replace(self.view, reader=reader))
+        if len(email) not in self.named:
+            stand_in = replace(reader, email=STAND_IN * len(email))
+            self.named[len(email)] = email_text_reader(replace(self.view, reader=stand_in))
+        return self.named[len(email)].replace(STAND_IN * len(email), email) if email else self.named[0]
 
 
 def _runs(text: str) -> Runs:
@@ -93,23 +112,29 @@ class Copies:
         self.head = head
         self.bodies: OrderedDict[tuple, Body] = OrderedDict()
         self.rendered = 0  # distinct bodies rendered so far
+        self.lock = threading.Lock()
         self.boundary = "=_" + hashlib.sha256(repr(content).encode("utf-8")).hexdigest()[:24]  # "=" never in QP text
 
     def body(self, reader: Reader) -> Body:
+        """The body of this reader's key, rendered now if it is not kept (sending threads call this
+        at once: the kept bodies are shared under a lock, rendering runs outside it)."""
         key = body_key(self.content, reader)
-        found = self.bodies.get(key)
-        if found is not None:
-            self.bodies.move_to_end(key)
-            return found
-        stand_in = Reader(PLACEHOLDER_EMAIL if reader.email else None, reader.topics,
-                          PLACEHOLDER_TOKEN if reader.token else None)
+        with self.lock:
+            found = self.bodies.get(key)
+            if found is not None:
+                self.bodies.move_to_end(key)
+                return found
+        stand_in = replace(reader, email=PLACEHOLDER_EMAIL if reader.email else None,
+                           token=PLACEHOLDER_TOKEN if reader.token else None)
         view = reading(self.content, stand_in)
         before, after = email_text_shared(view, self.links, self.sender_name)
         html = email_html(view, self.links, self.sender_name).removesuffix("\n") + "\n"
-        found = self.bodies[key] = Body(view, (_runs(before), _runs(after)), _runs(html))
-        self.rendered += 1
-        if len(self.bodies) > CACHE_SIZE:
-            self.bodies.popitem(last=False)
+        found = Body(view, (_runs(before), _runs(after)), _runs(html))
+        with self.lock:
+            self.bodies[key] = found
+            self.rendered += 1
+            if len(self.bodies) > CACHE_SIZE:
+                self.bodies.popitem(last=False)
         return found
 
     def message(self, reader: Reader, to: str, message_id: str, now: datetime) -> bytes:
@@ -117,7 +142,7 @@ class Copies:
         body = self.body(reader)
         token = quote(reader.token or "")
         mailto = f"mailto:{self.sender_address}?subject={quote('désabonnement ' + (reader.token or ''))}"
-        named = quoted_printable(email_text_reader(replace(body.view, reader=reader)))
+        named = quoted_printable(body.naming(reader))
         before, after = (_filled(runs, reader.email or "", token) for runs in body.text)
         html, boundary = _filled(body.html, _html_text(reader.email or ""), token), self.boundary
         # List-Unsubscribe is folded by hand, one URI a line: left to the email package, a long
