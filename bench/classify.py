@@ -5,10 +5,11 @@ Run from the repository root:
     .venv/bin/python bench/classify.py                # error details for the tuning split
     .venv/bin/python bench/classify.py --split all    # error details for every item
     .venv/bin/python bench/classify.py --against an-questions [FILE]   # labels nobody here wrote
+    .venv/bin/python bench/classify.py --no-model     # the rules alone, without the learned stage
 
 Every item of tests/data/classify_labelled.jsonl carries the rubriques a secrétaire de mairie
 or a DGS would expect (possibly none: "À classer"). Items are classified without source default
-topics, so only the rules are measured. A quarter of the items (first 8 hex digits of the
+topics, so only the rules (and the learned stage of feeds.yaml's `model:`, unless --no-model) are measured. A quarter of the items (first 8 hex digits of the
 SHA-256 of the id, modulo 4 == 0) was set aside before the rules were tuned: the figures of
 that "held-out" split show how the rules do on items nobody tuned them against. The error
 details are printed for the tuning split by default so that tuning never looks at held-out items.
@@ -35,6 +36,7 @@ from tests.labelled import LABELLED, load_labelled, split_of  # noqa: E402
 from veille.catalog import Catalog, load_catalog  # noqa: E402
 from veille.text import fold  # noqa: E402
 from veille.classify import Assignment, Document, classify  # noqa: E402
+from veille.learned import ModelSettings  # noqa: E402
 
 FEEDS = REPO / "feeds.yaml"
 SPLITS = ("tuning", "held-out")
@@ -62,12 +64,12 @@ class Scores:
     unclassified_expected: int = 0
 
 
-def run(items: list[dict], topics: dict) -> list[Result]:
+def run(items: list[dict], topics: dict, model: ModelSettings | None = None) -> list[Result]:
     results = []
     for item in items:
         doc = Document(title=item["title"], text=item["text"], ministry=item["ministry"],
                        nor=item["nor"], tags=tuple(item["tags"]))
-        assigned = {a.topic: a for a in classify(doc, topics, ())}
+        assigned = {a.topic: a for a in classify(doc, topics, (), model)}
         results.append(Result(item, set(item["topics"]), assigned))
     return results
 
@@ -181,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", type=Path, help=f"questions file for an-questions (default: {AN_QUESTIONS})")
     parser.add_argument("--worst", type=int, default=10, help="worst rubriques listed (default: 10)")
     parser.add_argument("--mapping", action="store_true", help="print the AN rubrique table of the README and stop")
+    parser.add_argument("--no-model", action="store_true", help="the rules alone, the learned stage switched off")
     args = parser.parse_args(argv)
 
     catalog = load_catalog(FEEDS)
@@ -200,11 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         items, topics = load_labelled(LABELLED), catalog.topics
         what = f"{len(items)} labelled items"
-    results = run(items, topics)
+    model = None if args.no_model else catalog.model
+    results = run(items, topics, model)
     by_split = {name: [r for r in results if split_of(r.item["id"]) == name] for name in SPLITS}
     by_split["overall"] = results
 
-    print(f"Rubriques benchmark: {what}, {len(topics)} topics ({FEEDS.name})\n")
+    stage = "learned stage on" if model and model.enabled else "rules alone"
+    print(f"Rubriques benchmark: {what}, {len(topics)} topics ({FEEDS.name}), {stage}\n")
     print_summary(by_split)
     detailed = results if args.split == "all" else by_split[args.split]
     print(f"\n--- Error details for the {args.split} split ({len(detailed)} items) ---")

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .learned import ModelSettings
+
 # Source categories in bulletin order: slug -> French label.
 CATEGORIES: dict[str, str] = {
     "journal-officiel": "Journal officiel",
@@ -27,8 +29,9 @@ CATEGORIES: dict[str, str] = {
     "actualite": "Actualité",
 }
 
-KINDS = ("rss", "atom", "jorf", "html", "questions", "jurisprudence")
+KINDS = ("rss", "atom", "jorf", "circulaires", "html", "questions", "jurisprudence")
 
+MODEL_KEYS = {"enabled", "propose", "confirm"}
 TOPIC_KEYS = {"slug", "label", "theme", "keywords", "exclude", "ministries", "nor_prefixes", "an_rubriques"}
 SOURCE_KEYS = {
     "id", "name", "kind", "url", "category", "topics", "interval",
@@ -74,6 +77,8 @@ class Catalog:
     sources: dict[str, Source]
     # AN question rubriques deliberately given no topic (the others are in topics' an_rubriques).
     unmapped_an_rubriques: tuple[str, ...] = ()
+    # The learned stage of classification (veille/learned.py); None: the rules alone.
+    model: ModelSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -156,13 +161,14 @@ def parse_catalog(text: str, path: Path) -> Catalog:
         raise CatalogInvalid([CatalogError(str(path), line, "", "", f"YAML invalide{column} : {problem}")]) from None
     if not isinstance(root, yaml.MappingNode):
         raise CatalogInvalid([CatalogError(str(path), _line(root), "", "", "le fichier doit contenir les clés « topics » et « sources »")])
-    top = checker.mapping(root, "", {"topics", "unmapped_an_rubriques", "sources"})
+    top = checker.mapping(root, "", {"topics", "unmapped_an_rubriques", "model", "sources"})
     topics = checker.topics(top.get("topics"), root)
     unmapped = checker.unmapped_an_rubriques(top, topics)
+    model = checker.model(top.get("model"))
     sources = checker.sources(top.get("sources"), root, topics)
     if checker.errors:
         raise CatalogInvalid(checker.errors)
-    return Catalog(path=path, topics=topics, sources=sources, unmapped_an_rubriques=unmapped)
+    return Catalog(path=path, topics=topics, sources=sources, unmapped_an_rubriques=unmapped, model=model)
 
 
 def _line(node: yaml.Node | None) -> int:
@@ -289,6 +295,26 @@ class _Checker:
                            f"la rubrique AN « {name} » est aussi donnée à la rubrique « {mapped[fold(name)]} »")
         return names
 
+    def model(self, pair) -> ModelSettings | None:
+        """`model: {enabled, propose, confirm}`; absent: the rules alone."""
+        if pair is None:
+            return None
+        if not isinstance(pair[1], yaml.MappingNode):
+            self.error(pair[1], "", "model", "doit être un dictionnaire (enabled, propose, confirm)")
+            return None
+        fields = self.mapping(pair[1], "model", MODEL_KEYS)
+        scores = {}
+        for name in ("propose", "confirm"):
+            value = fields.get(name, (None, None))[1]
+            if value is None:
+                continue
+            number = _construct_scalar(value)
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= 1:
+                self.error(value, "model", name, "doit être un nombre entre 0 et 1")
+            else:
+                scores[name] = float(number)
+        return ModelSettings(enabled=self.boolean(fields, "enabled", "model", True), **scores)
+
     def sources(self, pair, root, topics: dict[str, Topic]) -> dict[str, Source]:
         sources: dict[str, Source] = {}
         seen_ids: set[str] = set()
@@ -350,6 +376,16 @@ def _owner(node: yaml.MappingNode, key: str, word: str) -> str:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key and isinstance(value, yaml.ScalarNode):
             return f"{word} « {value.value} »"
     return word
+
+
+def _construct_scalar(node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node)
+    finally:
+        loader.dispose()
 
 
 def _construct(node: yaml.MappingNode) -> dict[str, Any]:

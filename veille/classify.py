@@ -3,6 +3,11 @@
 Keywords are matched as whole words, without case or accents; a topic's exclude words veto
 every rule of that topic (keywords, ministry, NOR prefix, AN rubrique), never a source default. Every assignment carries the reason shown by `veille classify --explain`.
 
+Then, unless feeds.yaml switches it off (`model:`), the learned stage (veille/learned.py) scores
+every rubrique from the title and the text: it proposes the rubriques the rules missed whose score
+reaches `propose` (« modèle : 0.83 »), and a rule hit on a keyword found only in the text (the weak
+rule) is kept only when the model gives its rubrique at least `confirm` (« …; modèle : 0.42 »).
+
 The name of a code is not a topic: a decree citing the « Code rural et de la pêche maritime »
 is not about fishing. Code names (`legal_codes.CODES`) veto the keywords written inside them;
 a keyword that names a code itself (« code de l'urbanisme ») still matches it.
@@ -14,10 +19,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Topic
+from .learned import ModelSettings, load_model
 from .legal_codes import CODES
 from .text import fold
 
-MANUAL, RULE, SOURCE = "manual", "rule", "source"
+MANUAL, MODEL, RULE, SOURCE = "manual", "model", "rule", "source"
+IN_TEXT = "le texte"  # where a weak keyword hit was found
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,7 @@ class Document:
 @dataclass(frozen=True)
 class Assignment:
     topic: str
-    origin: str  # RULE, SOURCE or MANUAL
+    origin: str  # RULE, MODEL, SOURCE or MANUAL
     reason: str
 
 
@@ -66,48 +73,74 @@ def _without_codes(text: str) -> str:
     return _words(CODES).pattern.sub(lambda match: " " * len(match.group(0)), text)
 
 
-def classify(doc: Document, topics: dict[str, Topic], source_topics: tuple[str, ...] = ()) -> list[Assignment]:
+def classify(doc: Document, topics: dict[str, Topic], source_topics: tuple[str, ...] = (),
+             model: ModelSettings | None = None) -> list[Assignment]:
+    """The rubriques of an item: source defaults, then rules, then the learned stage if `model`
+    (feeds.yaml's settings) enables it."""
     title, body = _Text(fold(doc.title)), _Text(fold(doc.text))
     ministry = fold(doc.ministry or "")
     tags = [fold(t) for t in doc.tags]
     found: dict[str, Assignment] = {}
+    weak: set[str] = set()
     for slug in source_topics:
         if slug in topics:
             found[slug] = Assignment(slug, SOURCE, "rubrique par défaut de la source")
     for topic in topics.values():
         if topic.slug in found:
             continue
-        reason = _rule_reason(topic, title, body, ministry, doc.nor, tags)
+        reason, where = _rule_reason(topic, title, body, ministry, doc.nor, tags)
         if reason:
             found[topic.slug] = Assignment(topic.slug, RULE, reason)
+            if where == IN_TEXT:
+                weak.add(topic.slug)
+    if model is not None and model.enabled:
+        found = _learned(doc, found, weak, topics, model)
     return sorted(found.values(), key=lambda a: a.topic)
 
 
+def _learned(doc: Document, found: dict[str, Assignment], weak: set[str], topics: dict[str, Topic],
+             model: ModelSettings) -> dict[str, Assignment]:
+    """The rule hits the model confirms (weak ones need `confirm`), plus what it proposes."""
+    scores = load_model(model.file).scores(doc.title, doc.text)
+    kept: dict[str, Assignment] = {}
+    for slug, assignment in found.items():
+        if slug not in weak or slug not in scores:
+            kept[slug] = assignment
+        elif scores[slug] >= model.confirm:
+            kept[slug] = Assignment(slug, RULE, f"{assignment.reason} ; modèle : {scores[slug]:.2f}")
+    for slug, score in scores.items():
+        if slug in topics and slug not in found and score >= model.propose:
+            kept[slug] = Assignment(slug, MODEL, f"modèle : {score:.2f}")
+    return kept
+
+
 def _rule_reason(topic: Topic, title: _Text, body: _Text, ministry: str, nor: str | None,
-                 tags: list[str]) -> str | None:
-    """The first rule of the topic that matches, unless one of its exclude words is present."""
-    reason = _match(topic, title, body, ministry, nor, tags)
+                 tags: list[str]) -> tuple[str | None, str | None]:
+    """The first rule of the topic that matches and where its keyword was (None for the other
+    rules), unless one of the topic's exclude words is present."""
+    reason, where = _match(topic, title, body, ministry, nor, tags)
     if reason and _words(topic.exclude).find(title.whole + "\n" + body.whole):
-        return None
-    return reason
+        return None, None
+    return reason, where
 
 
-def _match(topic: Topic, title: _Text, body: _Text, ministry: str, nor: str | None, tags: list[str]) -> str | None:
+def _match(topic: Topic, title: _Text, body: _Text, ministry: str, nor: str | None,
+           tags: list[str]) -> tuple[str | None, str | None]:
     if nor and any(nor.upper().startswith(p.upper()) for p in topic.nor_prefixes):
-        return f"NOR {nor} (préfixe de ministère)"
+        return f"NOR {nor} (préfixe de ministère)", None
     for fragment in topic.ministries:
         if ministry and fold(fragment) in ministry:
-            return f"ministère « {fragment} »"
+            return f"ministère « {fragment} »", None
     rubriques = {fold(r): r for r in topic.an_rubriques}
     for tag in tags:
         if tag in rubriques:
-            return f"rubrique « {rubriques[tag]} » de la source"
+            return f"rubrique « {rubriques[tag]} » de la source", None
     codes, plain = _code_keywords(topic.keywords)
-    for where, text in (("le titre", title), ("le texte", body)):
+    for where, text in (("le titre", title), (IN_TEXT, body)):
         word = _words(codes).find(text.whole) or _words(plain).find(text.outside_codes)
         if word:
-            return f"mot-clé « {word} » dans {where}"
-    return None
+            return f"mot-clé « {word} » dans {where}", where
+    return None, None
 
 
 @dataclass

@@ -328,7 +328,8 @@ def cmd_classify(settings: Settings, args) -> int:
         print(f"{item.id} : {item.title}")
         print(f"source : {item.source_id} ; catégorie : {CATEGORIES.get(item.category, item.category)}")
         source = catalog.sources.get(item.source_id)
-        fresh = {a.topic: a for a in classify(document_of(item), catalog.topics, source.topics if source else ())}
+        fresh = {a.topic: a for a in classify(document_of(item), catalog.topics, source.topics if source else (),
+                                              catalog.model)}
         rows = []
         for row in item.topics:
             label = catalog.topics[row.topic].label if row.topic in catalog.topics else row.topic
@@ -344,7 +345,7 @@ def cmd_classify(settings: Settings, args) -> int:
     return 0
 
 
-ORIGIN_WORDS = {"rule": "règle", "source": "source", "manual": "choix d'un éditeur"}
+ORIGIN_WORDS = {"rule": "règle", "model": "modèle", "source": "source", "manual": "choix d'un éditeur"}
 
 
 def cmd_reclassify(settings: Settings, args) -> int:

@@ -147,7 +147,7 @@ def _record(factory: sessionmaker[Session], catalog: Catalog, fetched: _Fetched)
                     outcome.status = NOT_MODIFIED
                 else:
                     counts = store_entries(session, source, reading.result.url, parsed.entries,
-                                           catalog.topics, now)
+                                           catalog.topics, now, catalog.model)
                     outcome.new, outcome.updated, outcome.unchanged = counts.new, counts.updated, counts.unchanged
                     outcome.withdrawn = len(withdraw_items(session, source, parsed.withdrawn, now))
                     outcome.warnings = parsed.notes()

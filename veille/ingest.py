@@ -16,6 +16,7 @@ from .dates import PARIS
 from .editorial import DILA_EDITOR, DILA_WITHDRAWN, editor_topics, hide
 from .effective import find_effective_date
 from .entry import Entry
+from .learned import ModelSettings
 from .links import update_refs
 from .official import OFFICIAL_CATEGORIES
 from .models import IndexChange, Item, ItemOrigin, ItemTopic
@@ -72,7 +73,7 @@ def normalise(entry: Entry, base_url: str, official: bool = False) -> Normalised
 
 
 def store_entries(session: Session, source: Source, base_url: str, entries: list[Entry],
-                  topics: dict[str, Topic], now: datetime) -> StoreCounts:
+                  topics: dict[str, Topic], now: datetime, model: ModelSettings | None = None) -> StoreCounts:
     counts = StoreCounts()
     official = source.category in OFFICIAL_CATEGORIES
     records = [normalise(entry, base_url, official) for entry in entries]
@@ -104,7 +105,7 @@ def store_entries(session: Session, source: Source, base_url: str, entries: list
         known.remember(item, origin)
         if primary and changed:
             update_refs(item)
-        if primary and assign_topics(item, topics, source.topics):
+        if primary and assign_topics(item, topics, source.topics, model):
             item.updated_at, changed = now, True
         if changed and item.id not in queued:
             session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
@@ -183,7 +184,7 @@ def reclassify_items(session: Session, item_ids: list[str], catalog: Catalog, no
     items = session.scalars(select(Item).options(selectinload(Item.topics)).where(Item.id.in_(item_ids)))
     for item in items:
         source = catalog.sources.get(item.source_id)
-        if assign_topics(item, catalog.topics, source.topics if source else ()):
+        if assign_topics(item, catalog.topics, source.topics if source else (), catalog.model):
             item.updated_at = now
             session.add(IndexChange(item_id=item.id, op="upsert", created_at=now))
             changed += 1
@@ -239,14 +240,16 @@ def document_of(item: Item) -> Document:
                     tags=tuple(item.tags or ()))
 
 
-def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str, ...]) -> bool:
-    """Re-apply the rules, keeping an editor's manual choices (all the rubriques, when an editor
-    fixed them: veille.editorial.set_topics); True when the rubriques changed."""
+def assign_topics(item: Item, topics: dict[str, Topic], source_topics: tuple[str, ...],
+                  model: ModelSettings | None = None) -> bool:
+    """Re-apply the rules (and the learned stage, if `model` enables it), keeping an editor's
+    manual choices (all the rubriques, when an editor fixed them: veille.editorial.set_topics);
+    True when the rubriques changed."""
     before = {(t.topic, t.origin, t.reason) for t in item.topics}
     if editor_topics(item):
         return {(t.topic, t.origin, t.reason) for t in item.topics} != before
     manual = {t.topic for t in item.topics if t.origin == MANUAL}
-    wanted = {a.topic: a for a in classify(document_of(item), topics, source_topics) if a.topic not in manual}
+    wanted = {a.topic: a for a in classify(document_of(item), topics, source_topics, model) if a.topic not in manual}
     for row in list(item.topics):
         if row.origin != MANUAL and row.topic not in wanted:
             item.topics.remove(row)

@@ -91,7 +91,7 @@ def load(catalog: Catalog, factory) -> Loaded:
                 loaded.skipped.append(name)
                 continue
             for entry in read(source):
-                counts = store_entries(session, source, source.url, [entry], catalog.topics, _arrival(entry))
+                counts = store_entries(session, source, source.url, [entry], catalog.topics, _arrival(entry), catalog.model)
                 loaded.new, loaded.updated = loaded.new + counts.new, loaded.updated + counts.updated
                 loaded.unchanged += counts.unchanged
     return loaded

@@ -41,12 +41,18 @@ class Dump:
     stamp: datetime | None  # None when the name carries no time
 
 
+def _as_named(name: str) -> str:
+    return name
+
+
 @dataclass(frozen=True)
 class DumpNames:
-    """How a directory names its dumps. Names sort in publication order: the cursor compares them."""
+    """How a directory names its dumps. `order` gives, from a name, a key that sorts in publication
+    order (the name itself by default): the listing is sorted by it and the cursor compares it."""
 
     pattern: re.Pattern  # an optional `stamp` group holds YYYYMMDD-HHMMSS, Paris time
     shape: str  # the name as a message shows it
+    order: Callable[[str], str] = _as_named
 
 
 def daily_dumps(prefix: str) -> DumpNames:
@@ -71,7 +77,7 @@ def parse_listing(content: bytes, base_url: str, names: DumpNames = JORF_DUMPS) 
         raise ParseError(f"liste des fichiers de la DILA illisible : {exc}") from None
     base = _directory(base_url)
     dumps = {dump.name: dump for anchor in document.iter("a") if (dump := _dump(anchor.get("href"), base, names))}
-    return sorted(dumps.values(), key=lambda dump: dump.name)
+    return sorted(dumps.values(), key=lambda dump: names.order(dump.name))
 
 
 def _listing_encoding(content: bytes) -> str:
@@ -236,7 +242,7 @@ def dump_reader(names: DumpNames, read_archive: ArchiveParser) -> Reader:
             return Reading(listing, None, position.cursor)
         dumps = parse_listing(listing.content, listing.url, names)
         last = (position.cursor or {}).get("last_dump")
-        todo = [d for d in dumps if last is None or d.name > last]
+        todo = [d for d in dumps if last is None or names.order(d.name) > names.order(last)]
         if last is None:
             todo = todo[-_option(source, "initial_dumps", 1):]
         todo = todo[:_option(source, "max_dumps", 5)]
