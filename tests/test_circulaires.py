@@ -5,9 +5,12 @@ import json
 from datetime import timedelta
 from html import escape
 
+import pytest
+
 from tests.test_jorf import make_tar
 from tests.test_jorf_crawl import listing
 from veille.catalog import Source
+from veille.entry import ParseError
 from veille.sources.circulaires import FLUX_NAMES, parse_circulaire, pdf_text
 from veille.sources.dila import parse_listing
 
@@ -82,6 +85,19 @@ def test_a_record_gives_the_metadata_the_summary_and_the_pdf_link():
     assert entry.tags == ("Collectivités territoriales",) and entry.extra["date_signature"] == "2025-12-29"
     assert entry.published.isoformat() == "2026-01-01T23:00:00+00:00"  # 2 January, midnight in Paris
     assert "Organisation des scrutins" in entry.content_html and "Texte de la circulaire (PDF)" in entry.content_html
+
+
+def test_hostile_records_keep_the_circulaire_or_name_the_problem():
+    for link in ("javascript:alert(1)", "http://[", "file:///etc/passwd"):
+        entry, _ = parse_circulaire(record(7, "Circulaire relative aux cimetières", pdf=link), source())
+        assert "pdf" not in entry.extra and "PDF" not in entry.content_html
+    cut = record(8, "Circulaire relative aux cimetières", "Résumé coupé").replace("coupé".encode(), b"coup\xc3")
+    entry, _ = parse_circulaire(cut, source())
+    assert entry.summary == "Résumé coup\ufffd"
+    with pytest.raises(ParseError, match="élément racine « JORF » \\(CIRCULAIRE attendu\\)"):
+        parse_circulaire(b"<JORF/>", source())
+    with pytest.raises(ParseError, match="entités XML"):
+        parse_circulaire(b'<!DOCTYPE x [<!ENTITY a "b">]><CIRCULAIRE/>', source())
 
 
 def test_pdf_text_is_extracted_with_accents():

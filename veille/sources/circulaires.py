@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import html
 import io
-import logging
 import posixpath
 import re
 from typing import IO
 from urllib.parse import urljoin, urlsplit
 
+from .. import xmlsafe
 from ..catalog import Source
 from ..entry import Entry, ParseError, ParseResult, failure
 from ..fetch import FetchError, Fetcher
+from ..numbers import parse_int
 from ..official import guess_nature
 from .dila import DumpNames, dump_reader, iter_members
 from .opendata import official_day, paris_midnight, shown
 from .reading import Position, Reading
-
-log = logging.getLogger(__name__)
 
 FLUX_RE = re.compile(r"^circulaire_(?P<day>[0-9]{2})(?P<month>[0-9]{2})(?P<year>[0-9]{2})"
                      r"(?P<hour>[0-9]{2})h(?P<minute>[0-9]{2})\.tar\.gz$")
@@ -73,8 +72,6 @@ def read_archive(fileobj: IO[bytes], source: Source) -> ParseResult:
 
 def parse_circulaire(content: bytes, source: Source) -> tuple[Entry, str]:
     """The entry of one `cir_<ID>.xml` and its ETAT (V when absent)."""
-    from .. import xmlsafe
-
     # Some records carry a summary cut in the middle of a UTF-8 sequence: keep the rest.
     root = xmlsafe.parse_bytes(content.decode("utf-8", "replace").encode("utf-8"))
     if root.tag != "CIRCULAIRE":
@@ -115,8 +112,11 @@ def _pdf_link(path: str, source: Source) -> str | None:
     """NOM_FICHIER_PDF on the circulaires site (`options: {pdf_base: …}`); None unless http(s)."""
     if not path:
         return None
-    url = urljoin(source.options.get("pdf_base") or PDF_BASE, path)
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    try:
+        url = urljoin(source.options.get("pdf_base") or PDF_BASE, path)
+        return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname else None
+    except ValueError:  # « http://[ » and the like: no link, the circulaire stays
+        return None
 
 
 def _content(summary: str, pdf: str | None, pdf_text: str) -> str:
@@ -155,8 +155,8 @@ def add_pdf_text(fetcher: Fetcher, source: Source, entry: Entry) -> str | None:
     is allowed only on the host of the source itself.
     """
     cap, url = pdf_cap(source), entry.extra.get("pdf")
-    declared = entry.extra.get("pdf_octets", "")
-    if not url or not cap or (declared.isascii() and declared.isdigit() and int(declared) > cap):
+    declared = parse_int(entry.extra.get("pdf_octets"))
+    if not url or not cap or (declared is not None and declared > cap):
         return None
     same_host = urlsplit(url).netloc == urlsplit(source.url).netloc
     try:
