@@ -1,17 +1,20 @@
 """Several SMTP connections at once (VEILLE_SMTP_CONNECTIONS), against a real aiosmtpd server:
-every message delivered exactly once, each copy carrying its own reader's address and links, and
-a server that goes away in the middle loses nothing."""
+every message delivered exactly once, each copy carrying its own reader's address and links, a
+server that goes away in the middle loses nothing, and PIPELINING is used when offered."""
 import re
 import threading
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.test_bulletin_build import factory_of, week  # noqa: F401  (fixture)
-from tests.test_bulletin_mail import SmtpSink
+from tests.livesite import free_port
+from tests.test_bulletin_mail import Inbox, SmtpSink
 from veille.bulletins import subscribers
 from veille.bulletins.editions import content_of, find
-from veille.bulletins.mail import SmtpConfig, Transports
+from veille.bulletins.mail import DeliveryError, SmtpConfig, Transport, Transports
 from veille.bulletins.message import Sender, composer
 from veille.bulletins.models import PENDING, SENT, OutboxMessage, Subscriber
 from veille.bulletins.outbox import Policy, deliver, enqueue
@@ -113,3 +116,36 @@ def test_a_server_gone_mid_way_loses_nothing(week):
     twice = {address for address in received if received.count(address) > 1}
     assert all(after_first[address] == PENDING for address in twice)
     assert all(received.count(address) == 1 for address, state in after_first.items() if state == SENT)
+
+
+class PipeliningInbox(Inbox):
+    """An aiosmtpd server that offers PIPELINING (it reads commands in order whatever arrives)."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return responses[:-1] + ["250-PIPELINING", responses[-1]]
+
+
+def test_pipelining_when_offered_and_a_refusal_keeps_the_connection_in_step():
+    inbox = PipeliningInbox()
+    inbox.rcpt["inconnu@mairie-exemple.fr"] = ["550 5.1.1 destinataire inconnu"]
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    message = b"Subject: essai\r\n\r\n.ligne qui commence par un point\r\n..et deux\r\nfin\r\n"
+    try:
+        with Transport(SmtpConfig.parse(f"smtp://127.0.0.1:{controller.port}")) as transport:
+            transport.send(SENDER.address, "agent1@mairie-exemple.fr", message)
+            writes, write = [], transport._smtp.send
+            transport._smtp.send = lambda data: (writes.append(data), write(data))[1]
+            transport.send(SENDER.address, "agent2@mairie-exemple.fr", message)
+            with pytest.raises(DeliveryError) as refused:
+                transport.send(SENDER.address, "inconnu@mairie-exemple.fr", message)
+            transport.send(SENDER.address, "agent3@mairie-exemple.fr", message)
+    finally:
+        controller.stop()
+    assert not refused.value.temporary and "550 5.1.1" in str(refused.value)
+    # MAIL, RCPT and DATA went in one write, the message and its end after "354".
+    assert writes[0] == (f"MAIL FROM:<{SENDER.address}>\r\nRCPT TO:<agent2@mairie-exemple.fr>\r\nDATA\r\n")
+    assert [rcpt for rcpt, _ in inbox.messages] == [f"agent{n}@mairie-exemple.fr" for n in (1, 2, 3)]
+    assert all(data.replace(b"\r\n", b"\n").endswith(b"\n.ligne qui commence par un point\n..et deux\nfin\n")
+               for _, data in inbox.messages)  # dot-stuffed on the way, whole on arrival
