@@ -69,7 +69,7 @@ def item(item_id: str):
 def search():
     """The search of `/recherche`, page by page (`page`, `limit` results a page)."""
     params, limit = _read()
-    result = searchparams.run(params, params.request(per_page=limit, snippets=False))
+    result = searchparams.run(params, searchparams.search_request(params, per_page=limit, snippets=False))
     found = {item.id: item for item in db().scalars(
         select(Item).where(Item.id.in_([hit.id for hit in result.hits]), Item.hidden_at.is_(None))
         .options(selectinload(Item.topics), selectinload(Item.origins)))}

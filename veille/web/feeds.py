@@ -86,7 +86,7 @@ def search_feed(fmt: str):
     query = urlencode(params.args(page=params.page))  # the address as asked, canonical
     if not request.args.get("tri"):
         params = replace(params, tri="date")
-    result = searchparams.run(params, params.request(per_page=n, facets=False, snippets=False))
+    result = searchparams.run(params, searchparams.search_request(params, per_page=n, facets=False, snippets=False))
     ids = [hit.id for hit in result.hits]
     return serve(Selection(
         path="recherche", title=f"{_site()} – recherche « {params.q} »" if params.q else f"{_site()} – recherche",

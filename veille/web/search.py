@@ -31,7 +31,7 @@ def search():
     result = warnings = None
     shown = []
     if asked:
-        query = params.request()
+        query = searchparams.search_request(params)
         warnings = query.query.warnings
         result = searchparams.run(params, query)
         snippets, stems = {hit.id: hit.snippet for hit in result.hits}, query.query.stems()
