@@ -19,6 +19,14 @@ class BulletinItem:
 
 
 @dataclass(frozen=True)
+class AlertSection:
+    """One reader's saved search and the items of an edition that match it (« Vos alertes »):
+    personal, never part of what readers of the same rubriques share."""
+    name: str
+    items: tuple[BulletinItem, ...]
+
+
+@dataclass(frozen=True)
 class EditionContent:
     kind: str  # daily or weekly
     day: date  # the publication day; for a weekly recap, its Monday

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Mapping
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 
 from ..config import ConfigError, Settings
-from .content import EditionContent
+from .content import AlertSection, EditionContent
 from .models import OutboxMessage, Subscriber
 from .copies import Copies
 from .render import Links, Reader
@@ -59,9 +59,14 @@ def message_id(content: EditionContent, row_id: int, sender: Sender) -> str:
     return f"<veille.{content.kind}.{content.day:%Y%m%d}.{row_id}@{sender.domain}>"
 
 
-def composer(content: EditionContent, sender: Sender, links: Links) -> Callable[[OutboxMessage, Subscriber], bytes]:
+def composer(content: EditionContent, sender: Sender, links: Links,
+             alerts: Mapping[int, tuple[AlertSection, ...]] | None = None
+             ) -> Callable[[OutboxMessage, Subscriber], bytes]:
     """What the outbox calls to turn one of its rows into the bytes to send; AddressError when the
-    address cannot be written in a header. Readers of the same rubriques share one rendered body."""
+    address cannot be written in a header. Readers of the same rubriques share one rendered body;
+    `alerts`: « Vos alertes » of the subscribers (by id) who have some in this edition, which
+    makes their body their own."""
+    alerts = alerts or {}
     head = EmailMessage(policy=POLICY)
     head["From"] = Address(sender.name, addr_spec=sender.address)
     head["Subject"] = subject(content, sender)
@@ -69,7 +74,7 @@ def composer(content: EditionContent, sender: Sender, links: Links) -> Callable[
 
     def compose_row(row: OutboxMessage, subscriber: Subscriber) -> bytes:
         to = normalise_address(row.email or "")
-        reader = Reader(row.email, tuple(subscriber.topics), subscriber.token)
+        reader = Reader(row.email, tuple(subscriber.topics), subscriber.token, alerts.get(subscriber.id, ()))
         return copies.message(reader, to, message_id(content, row.id, sender), datetime.now(timezone.utc))
     compose_row.copies = copies  # how many distinct bodies were rendered: `compose_row.copies.rendered`
     return compose_row

@@ -45,7 +45,9 @@ class Subscriber(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
+    # The account whose « Mon espace » manages this subscription (deleted with it); None for
+    # subscribers of the command line and of /abonnement.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
 
     @property
     def delivery_address(self) -> str:

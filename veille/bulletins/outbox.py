@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Collection, Iterable, Iterator
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -75,9 +75,10 @@ def exclusive(lock_path: Path) -> Iterator[None]:
 
 
 def enqueue(session: Session, edition: Edition, content: EditionContent, subscribers: Iterable[Subscriber],
-            send_empty: bool, now: datetime) -> int:
+            send_empty: bool, now: datetime, alerted: Collection[int] = ()) -> int:
     """An outbox row for each subscriber without one; skipped at once when a daily edition holds
-    nothing in their rubriques (unless `send_empty`). Returns how many were skipped so."""
+    nothing in their rubriques and nothing in their alerts (`alerted`: the subscribers' ids who
+    have some), unless `send_empty`. Returns how many were skipped so."""
     known = set(session.scalars(select(OutboxMessage.subscriber_id).where(OutboxMessage.edition_id == edition.id)))
     empty_for: dict[frozenset[str] | None, bool] = {}  # by set of rubriques: most readers share one
     rows: list[dict] = []
@@ -88,7 +89,7 @@ def enqueue(session: Session, edition: Edition, content: EditionContent, subscri
         wanted = reader_topics(subscriber.topics, content)
         if wanted not in empty_for:
             empty_for[wanted] = content.kind == DAILY and not send_empty and not seen(content, wanted)
-        empty = empty_for[wanted]
+        empty = empty_for[wanted] and subscriber.id not in alerted
         rows.append(dict(edition_id=edition.id, subscriber_id=subscriber.id, email=subscriber.delivery_address,
                          state=SKIPPED if empty else PENDING, attempts=0, created_at=now,
                          last_error=NOTHING_NEW if empty else None))

@@ -20,7 +20,7 @@ from ..catalog import CATEGORIES
 from ..config import ConfigError
 from ..plural import count
 from .build import Group, Section, daily_sections, reader_topics, weekly_groups
-from .content import BulletinItem, EditionContent
+from .content import AlertSection, BulletinItem, EditionContent
 from .models import DAILY
 from .wording import day_label, typography
 
@@ -70,6 +70,7 @@ class Reader:
     email: str | None = None
     topics: tuple[str, ...] = ()  # chosen rubriques; none: all
     token: str | None = None  # for the unsubscribe link
+    alerts: tuple[AlertSection, ...] = ()  # « Vos alertes »: this reader's own, shown before the rubriques
 
 
 @dataclass

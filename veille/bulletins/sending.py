@@ -13,11 +13,11 @@ from ..config import Settings
 from ..crawl import utcnow
 from ..db import transaction
 from . import subscribers as subscriber_store
-from .content import EditionContent
+from .content import AlertSection, EditionContent
 from .mail import Transports
 from .mailsettings import MailSettings
 from .message import composer
-from .models import Edition, OutboxMessage
+from .models import DAILY, Edition, OutboxMessage
 from .outbox import Summary, deliver, enqueue, exclusive, pending_count
 
 
@@ -31,17 +31,43 @@ def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailS
     sending cannot work until the configuration changes. `on_start` gets how many are to go;
     `on_wait(reason, retry_at, give_up_at)` is called when the SMTP server cannot be reached."""
     with exclusive(settings.home / "locks" / f"bulletin-{edition_id}.lock"):
+        alerts = personal_alerts(settings, factory, edition_id, content) if content.kind == DAILY else {}
         with transaction(factory) as session:
             skipped = enqueue(session, session.get(Edition, edition_id), content,
                               subscriber_store.receiving(session, content.kind), settings.daily_when_empty == "send",
-                              utcnow())
+                              utcnow(), alerted=alerts.keys())
         if on_start:
             with factory() as session:
                 on_start(pending_count(session, edition_id))
         sender = mail.sender
         with Transports(mail.smtp) as transports:
-            summary = deliver(factory, edition_id, composer(content, sender, mail.links),
+            summary = deliver(factory, edition_id, composer(content, sender, mail.links, alerts),
                               lambda to, data: transports.send(sender.address, to, data), mail.policy, utcnow,
                               sleep=sleep, on_done=on_done, on_wait=on_wait, stopping=stopping)
     summary.skipped = skipped
     return summary
+
+
+def personal_alerts(settings: Settings, factory: sessionmaker[Session], edition_id: int,
+                    content: EditionContent) -> dict[int, tuple[AlertSection, ...]]:
+    """« Vos alertes » of each subscriber who has some in this daily edition: the readers' alerts
+    are matched against it first (once: a resumed sending finds the same), on an index brought
+    up to date with the archive."""
+    from ..catalog import load_catalog
+    from ..personal import alerts
+    from ..search import open_backend
+    from ..search.indexer import index_pending
+
+    with factory() as session:
+        waiting = alerts.unmatched(session, edition_id)
+    if waiting:
+        index_pending(settings, factory)
+        index = open_backend(settings)
+        try:
+            with transaction(factory) as session:
+                alerts.match_edition(session, session.get(Edition, edition_id), content, index,
+                                     load_catalog(settings.feeds_path).topics, settings.timezone)
+        finally:
+            index.close()
+    with factory() as session:
+        return alerts.sections(session, session.get(Edition, edition_id), content)

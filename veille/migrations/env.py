@@ -3,6 +3,7 @@ from alembic import context
 
 import veille.accounts.models  # noqa: F401  (their tables share Base.metadata)
 import veille.bulletins.models  # noqa: F401
+import veille.personal.models  # noqa: F401
 from veille.models import Base
 
 connection = context.config.attributes["connection"]

@@ -69,6 +69,9 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     app.register_blueprint(health.blueprint)
     from . import account  # /connexion, /deconnexion
     app.register_blueprint(account.blueprint)
+    from . import alerts, desk, myspace, selection  # « Mon espace », « La rédaction »
+    for blueprint in (myspace.blueprint, selection.blueprint, alerts.blueprint, desk.blueprint):
+        app.register_blueprint(blueprint)
 
     hosts.install(app)
     clientaddr.install(app, settings.trusted_proxies)

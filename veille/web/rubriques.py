@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from typing import Mapping
 
 from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import func, select
 
 from ..bulletins.build import JO
 from ..bulletins.wording import day_label
-from ..catalog import CATEGORIES
+from ..catalog import CATEGORIES, Topic
 from ..models import Item, ItemTopic
 from . import searchparams
 from .alternates import feed_links
@@ -29,12 +30,19 @@ def index():
     hidden = select(Item.id).where(Item.hidden_at.is_not(None))
     counts.subtract(dict(db().execute(select(ItemTopic.topic, func.count()).where(ItemTopic.item_id.in_(hidden))
                                       .group_by(ItemTopic.topic)).all()))
-    themes: dict[str, list] = {}
-    for slug, topic in veille("catalog").topics.items():
-        themes.setdefault(topic.theme or NO_THEME, []).append((slug, topic.label, counts.get(slug, 0)))
-    if NO_THEME in themes:
-        themes[NO_THEME] = themes.pop(NO_THEME)  # last
+    themes = {theme: [(topic.slug, topic.label, counts.get(topic.slug, 0)) for topic in topics]
+              for theme, topics in by_theme(veille("catalog").topics).items()}
     return render_template("rubriques.html", themes=themes, total=sum(len(t) for t in themes.values()))
+
+
+def by_theme(topics: Mapping[str, Topic]) -> dict[str, list[Topic]]:
+    """The rubriques grouped by theme in catalogue order, those without a theme last."""
+    themes: dict[str, list[Topic]] = {}
+    for topic in topics.values():
+        themes.setdefault(topic.theme or NO_THEME, []).append(topic)
+    if NO_THEME in themes:
+        themes[NO_THEME] = themes.pop(NO_THEME)
+    return themes
 
 
 @blueprint.get("/rubriques/<slug>")
