@@ -4,6 +4,7 @@ history shown on the item's desk page, and a pin into the next daily edition."""
 import re
 from urllib.parse import quote
 
+import feedparser
 import pytest
 from sqlalchemy import select
 
@@ -82,6 +83,11 @@ def test_an_editors_changes_are_recorded_and_a_pin_leads_the_next_edition(member
     assert "Finances locales - Dotations Commande publique - Marchés publics, Finances locales - Dotations" in history
     with members.env.session() as session:
         assert [pin.pinned_by for pin in session.scalars(select(FrontPin))] == [EDITOR]
+
+    # Listings and feeds show the editor's headline too.
+    assert "Le FCTVA s'ouvre à l'entretien" in text(client_of(members).get("/recherche?q=FCTVA").text)
+    assert "Le FCTVA s'ouvre à l'entretien" in [
+        entry.title for entry in feedparser.parse(client_of(members).get("/flux/tout.rss").content).entries]
 
     content = build_at(members.env, "daily", "2017-03-30", "2017-03-30T07:00")
     assert [(entry.id, entry.headline) for entry in content.front] == [(item_id, "Le FCTVA s'ouvre à l'entretien")]

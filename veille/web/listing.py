@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..bulletins.build import headline, in_catalogue_order, reference
+from ..bulletins.build import in_catalogue_order, reference, shown_headline, shown_summary
 from ..bulletins.wording import day_label
 from ..dates import start_of_day
 from ..models import Item
@@ -37,13 +37,12 @@ def entries(items: Iterable[Item]) -> list[Entry]:
     shown = []
     for item in items:
         source = catalog.sources.get(item.source_id)
-        title = " ".join(item.title.split())
         topics = tuple((slug, catalog.topics[slug].label) for slug in in_catalogue_order(item.topic_slugs, rank)
                        if slug in catalog.topics)
         line = reference(item, source.name if source else item.source_id, tz)
         when = item.published_at or item.fetched_at
-        shown.append(Entry(item.id, headline(title) or title, line, when, item.category, topics,
-                           " ".join((item.summary or "").split()), day_label(when.astimezone(tz).date()) in line))
+        shown.append(Entry(item.id, shown_headline(item)[0], line, when, item.category, topics,
+                           shown_summary(item), day_label(when.astimezone(tz).date()) in line))
     return shown
 
 

@@ -16,7 +16,7 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..bulletins.build import headline, in_catalogue_order, reference
+from ..bulletins.build import in_catalogue_order, reference, shown_headline, shown_summary
 from ..catalog import CATEGORIES, Catalog
 from ..models import Item
 from ..urls import absolute_http_url
@@ -114,9 +114,8 @@ def load_entries(session: Session, ids: list[str], catalog: Catalog, base_url: s
 def entry_of(item: Item, catalog: Catalog, rank: dict[str, int], base_url: str, tz) -> FeedEntry:
     source = catalog.sources.get(item.source_id)
     source_name = xml_text(source.name if source else item.source_id)
-    official_title = " ".join(item.title.split())
-    title = xml_text(headline(official_title) or official_title) or "(sans titre)"
-    summary = xml_text(item.summary)
+    title = xml_text(shown_headline(item)[0]) or "(sans titre)"
+    summary = xml_text(shown_summary(item))
     line = xml_text(reference(item, source_name, tz))
     official = absolute_http_url(item.url)
     official = xml_text(official) if official else None
