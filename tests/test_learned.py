@@ -120,3 +120,11 @@ def test_classify_explain_shows_the_models_score(env, server):
                                                                       "model: {enabled: false}"), encoding="utf-8")
     env.cli("reclassify")
     assert "« À classer »" in env.cli("classify", "--explain", dgf["id"]).out
+
+
+def test_check_config_says_how_items_are_classified(env):
+    env.write_feeds([{"id": "dgcl", "name": "DGCL", "url": "https://www.collectivites-locales.gouv.fr/rss.xml"}])
+    assert "Classement : les règles seules (modèle désactivé)." in env.cli("check-config").out
+    env.feeds.write_text(env.feeds.read_text(encoding="utf-8") + "model: {propose: 0.5}\n", encoding="utf-8")
+    checked = env.cli("check-config")
+    assert checked.code == 0 and "Classement : les règles, puis le modèle (propose 0.5, confirm 0)." in checked.out

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from . import french_argparse
 from .catalog import CATEGORIES, CatalogInvalid, load_catalog
 from .config import ConfigError, Settings
+from .learned import ModelInvalid, load_model
 from .plural import count
 from .commandline import EXIT_USAGE, UsageError, iso_date, open_archive, positive_int, print_table
 
@@ -54,6 +55,9 @@ def _run(argv: list[str] | None) -> int:
         return EXIT_USAGE
     except CatalogInvalid as exc:
         _print_catalog_errors(exc)
+        return EXIT_USAGE
+    except ModelInvalid as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
@@ -177,8 +181,17 @@ def cmd_check_config(_settings: None, args) -> int:
         _print_catalog_errors(exc)
     if settings_errors or catalog is None:
         return EXIT_USAGE
+    model = catalog.model if catalog.model and catalog.model.enabled else None
+    if model:
+        try:
+            load_model(model.file)
+        except ModelInvalid as exc:
+            print(f"erreur : {exc}", file=sys.stderr)
+            return EXIT_USAGE
     print(f"{settings.feeds_path} : configuration valide, {count(len(catalog.topics), 'rubrique')}, "
           f"{count(len(catalog.sources), 'source')}.")
+    print(f"Classement : les règles, puis le modèle (propose {model.propose:g}, confirm {model.confirm:g})."
+          if model else "Classement : les règles seules (modèle désactivé).")
     if settings.sending:
         print(f"Envoi des bulletins : par {mail.smtp}, de « {mail.sender.name} » <{mail.sender.address}>.")
     else:
