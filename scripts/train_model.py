@@ -80,7 +80,8 @@ def train(items: list[dict], slugs: list[str]) -> dict:
 
 
 def write(model: dict, path: Path) -> None:
-    with gzip.GzipFile(path, "wb", mtime=0) as raw:  # no timestamp: the same model, the same bytes
+    # No timestamp and no file name in the gzip header: the same model, the same bytes.
+    with path.open("wb") as out, gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as raw:
         raw.write(json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"))
 
 
