@@ -15,7 +15,6 @@ from ..config import ConfigError
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 YES, NO = {"1", "true", "yes", "oui"}, {"0", "false", "no", "non"}
-STUFF_RE = re.compile(rb"^\.", re.MULTILINE)
 SECONDS_RE = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,3})?")  # ASCII digits: float() would read « ٣٠ » as 30
 URL_HELP = "exemples : smtp://localhost:25, smtps://utilisateur:mot-de-passe@smtp.exemple.fr:465, " \
            "smtp://smtp.exemple.fr:587?starttls=true"
@@ -230,10 +229,9 @@ def _envelope(smtp: smtplib.SMTP, sender: str, recipient: str) -> tuple[int, byt
 
 def _stuffed(data: bytes) -> bytes:
     """The message as DATA sends it: a line that starts with "." gets a second one (RFC 5321
-    4.5.2); most messages have none, and are sent as they are."""
-    if data.startswith(b".") or b"\n." in data:
-        return STUFF_RE.sub(b"..", data)
-    return data
+    4.5.2; quoted-printable lines often start with one)."""
+    data = data.replace(b"\n.", b"\n..")
+    return b"." + data if data.startswith(b".") else data
 
 
 class Transports:

@@ -178,8 +178,10 @@ def entry_text(context, entry: BulletinItem, full: bool = True) -> str:
 
 
 def _environment() -> Environment:
+    # auto_reload off: templates are read once per process, not checked on disk for every copy
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      auto_reload=False)
     env.filters.update(fr=_typography, day=day_label, wrap=_wrap)
     env.globals.update(categories=CATEGORIES, width=WIDTH, DAILY=DAILY, item=item, entry_text=entry_text)
     return env
