@@ -99,3 +99,17 @@ def test_unknown_actions_are_not_found(members, action):
     token = csrf(editor.get("/redaction").text)
     answer = editor.post(f"/redaction/articles/{fctva(members)}/{action}", data={"csrf_token": token})
     assert answer.status_code in (404, 405)
+
+
+def test_an_editor_hides_an_item_and_shows_it_again(members):
+    item_id = fctva(members)
+    editor, anonymous = client_of(members, EDITOR), client_of(members)
+    token = csrf(editor.get(f"/redaction/articles/{item_id}").text)
+    answer = editor.post(f"/redaction/articles/{item_id}/masquer", data={"raison": "Doublon", "csrf_token": token})
+    assert answer.status_code == 303
+    assert anonymous.get(f"/articles/{item_id}").status_code == 410
+    assert "Aucun résultat pour « FCTVA »" in text(anonymous.get("/recherche?q=FCTVA").text)  # out of search at once
+    editor.post(f"/redaction/articles/{item_id}/afficher", data={"csrf_token": token})
+    assert anonymous.get(f"/articles/{item_id}").status_code == 200
+    history = text(editor.get(f"/redaction/articles/{item_id}").text).split("Historique des modifications")[-1]
+    assert f"{EDITOR} Masquage Doublon —" in history and f"{EDITOR} Masquage — Doublon" in history

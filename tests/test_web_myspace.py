@@ -10,7 +10,7 @@ import feedparser
 from sqlalchemy import func, select
 
 from tests.personal_site import READER, client_of, members, week  # noqa: F401  (fixtures)
-from tests.web_accounts import TOULOUSE as SIREN, csrf_of as csrf
+from tests.web_accounts import TOULOUSE as SIREN, csrf_of as csrf, text
 from veille.accounts.models import Organisation, User
 from veille.bulletins.models import Subscriber
 from veille.models import Item
@@ -103,3 +103,16 @@ def test_selection_alerts_export_and_account_deletion(members):
         assert session.scalar(select(Organisation.name).where(Organisation.siren == SIREN)) == "Commune de Toulouse"
     assert reader.get("/mon-espace").status_code == 303  # logged out
     assert client_of(members).get(f"/flux/alertes/{alert.token}.atom").status_code == 404
+
+
+def test_an_item_is_kept_from_its_page(members):
+    fctva = item_id(members, "FCTVA")
+    assert "Garder dans ma sélection" not in client_of(members).get(f"/articles/{fctva}").text  # anonymous
+    reader = client_of(members, READER)
+    page = reader.get(f"/articles/{fctva}").text
+    assert "Garder dans ma sélection" in page
+    answer = reader.post("/mon-espace/selection", data={"csrf_token": csrf(page), "article": fctva,
+                                                        "note": "Pour la commission", "next": f"/articles/{fctva}"})
+    assert answer.status_code == 303 and answer.headers["Location"] == f"/articles/{fctva}"
+    listed = text(reader.get("/mon-espace/selection").text)
+    assert "FCTVA : les dépenses d'entretien" in listed and "Ma note : Pour la commission" in listed
