@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
 		sh scripts/system-packages.sh python3-venv
 	sh scripts/system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+	@# A PostgreSQL server for the second pass of make test (any found is used, else Debian's package).
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+		sh scripts/system-packages.sh postgresql || \
+		echo "PostgreSQL non installé : la passe PostgreSQL de make test sera ignorée." >&2
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -38,6 +42,9 @@ test: install
 	sh scripts/system-packages.sh chromium || echo "Chromium non installé : les tests dans le navigateur seront ignorés." >&2
 	@# Line and branch coverage of veille/ (subprocesses included) is printed before the summary.
 	$(BIN)/python -m pytest --cov --cov-report=term
+	@# Again on PostgreSQL, the tests that touch the database: a server they start in a temporary
+	@# folder (tests/pgserver.py); skipped, saying why, when no server is installed.
+	VEILLE_TEST_DATABASE=postgresql $(BIN)/python -m pytest --cov --cov-append --cov-report=term
 
 golden: install
 	@# The first run rewrites the golden files that differ (and fails, naming them); the second compares.

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests import databases
 from tests.localserver import LocalServer
 from veille.cli import main
 from veille.config import Settings
@@ -63,13 +64,38 @@ class Env:
         return session_factory(make_engine(Settings.from_env()))()
 
 
+def pytest_collection_modifyitems(config, items):
+    """With VEILLE_TEST_DATABASE=postgresql, only the tests that touch the database run (the
+    others ran on the SQLite pass): those that use `database_server`, directly or through `env`."""
+    if not databases.POSTGRESQL:
+        return
+    kept = [item for item in items if "database_server" in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def database_server():
+    """In PostgreSQL mode, the server of the run (see tests/databases.py); nothing with SQLite."""
+    if databases.POSTGRESQL:
+        databases.start()
+    yield
+    databases.stop()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "empty_database: the test's database starts without any table "
+                                       "(the tests of migrations)")
+
+
 @pytest.fixture
-def env(tmp_path, monkeypatch, capsys) -> Env:
+def env(request, database_server, tmp_path, monkeypatch, capsys) -> Env:
     monkeypatch.setenv("VEILLE_HOME", str(tmp_path / "var"))
     monkeypatch.setenv("VEILLE_FEEDS", str(tmp_path / "feeds.yaml"))
     monkeypatch.setenv("VEILLE_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.delenv("VEILLE_DATABASE_URL", raising=False)
-    return Env(tmp_path, capsys)
+    url = databases.use_test_database(monkeypatch, empty=request.node.get_closest_marker("empty_database") is not None)
+    yield Env(tmp_path, capsys)
+    databases.drop(url)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import func, select
 
+from tests.databases import json_value
 from tests.fixtures.search.corpus import ENTRIES
 from tests.test_bulletin_build import ORDER, build_at, seed, titles
 from tests.test_search_cli import archive, backend, search_json  # noqa: F401  (fixtures)
@@ -151,6 +152,7 @@ def test_editorial_error_for_an_unknown_id(env, archive):
 
 # --- Migration 0005 ----------------------------------------------------------------------
 
+@pytest.mark.empty_database
 def test_migration_turns_the_interim_extra_mark_into_the_column_and_back(env):
     engine = make_engine(Settings.from_env())
     config = Config()
@@ -192,6 +194,6 @@ def test_migration_turns_the_interim_extra_mark_into_the_column_and_back(env):
         columns = {c["name"] for c in sa.inspect(connection).get_columns("items")}
         assert "hidden_at" not in columns and "hidden_reason" not in columns
         extra = connection.scalar(sa.text("SELECT extra FROM items WHERE id = 'masque'"))
-        assert json.loads(extra) == {"headline": "Titre simple", "hidden": "1"}
+        assert json_value(extra) == {"headline": "Titre simple", "hidden": "1"}
         # the table was altered in place: the rubriques of its items are still there
         assert connection.scalar(sa.text("SELECT count(*) FROM item_topics")) == 1

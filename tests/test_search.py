@@ -39,7 +39,7 @@ def indexed(folder, backend: str, corpus: dict = ENTRIES):
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def archive(request, tmp_path_factory):
+def archive(database_server, request, tmp_path_factory):
     yield from indexed(tmp_path_factory.mktemp(request.param), request.param)
 
 
@@ -208,7 +208,7 @@ def test_unknown_field_names_are_read_as_words(archive):
     assert archive.found("organisation:fibre") == archive.found("organisation fibre")
 
 
-def test_both_backends_find_the_same_items(tmp_path_factory):
+def test_both_backends_find_the_same_items(database_server, tmp_path_factory):
     queries = ["marchés publics", "dotations -source:jorf", '"fibre optique"', "TERB2001234A", "arrêté OR circulaire",
                "rubrique:finances-locales", "intercommunalité", "", '"code général des collectivités territoriales"',
                '"comité des finances locales"', '"de la"', '"des marchés publics"', '"l\'État soutient"']
@@ -243,7 +243,7 @@ SAME_STEM = {
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def same_stem(request, tmp_path_factory):
+def same_stem(database_server, request, tmp_path_factory):
     yield from indexed(tmp_path_factory.mktemp(f"stem-{request.param}"), request.param, SAME_STEM)
 
 
@@ -291,7 +291,7 @@ PHRASE_QUERIES = {
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def phrases(request, tmp_path_factory):
+def phrases(database_server, request, tmp_path_factory):
     yield from indexed(tmp_path_factory.mktemp(f"phrases-{request.param}"), request.param, PHRASES)
 
 

@@ -14,7 +14,7 @@ from tests.test_crawl import rss
 from veille.bulletins.wording import long_day
 from veille.config import Settings
 from veille.service.jobs import Jobs
-from veille.service.lock import SchedulerLock, lock_path
+from veille.service.lock import scheduler_lock
 from veille.service.scheduler import Running
 
 
@@ -37,7 +37,7 @@ def test_status_shows_failing_sources_first_and_the_scheduler(env, server):
     assert report["index"]["lag"] == 0 and report["database_bytes"] > 0
     assert set(report["next_runs"]) == {"crawl", "daily", "weekly", "repair"}
 
-    lock = SchedulerLock(lock_path(Settings.from_env()))  # as a running `veille run` holds it
+    lock = scheduler_lock(Settings.from_env())  # as a running `veille run` holds it
     assert lock.acquire()
     try:
         text = env.cli("status").out

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from tests.databases import json_value
 from tests.test_bulletin_build import week  # noqa: F401  (fixture)
 from tests.test_bulletin_mail import cli, send, sink, subscribe  # noqa: F401  (fixture)
 from veille.config import Settings
@@ -79,6 +80,7 @@ def test_list_shows_the_work_address_and_where_bulletins_go(week):
 
 # --- Migration 0007 ----------------------------------------------------------------------
 
+@pytest.mark.empty_database
 def test_migration_merges_subscribers_differing_only_in_case(env):
     engine = make_engine(Settings.from_env())
     config = Config()
@@ -119,7 +121,7 @@ def test_migration_merges_subscribers_differing_only_in_case(env):
             "SELECT id, email, email_key, topics, token, disabled_at FROM subscribers ORDER BY id")).all()
         outbox = connection.execute(sa.text(
             "SELECT edition_id, subscriber_id, state FROM outbox ORDER BY edition_id, subscriber_id")).all()
-    assert [(s.id, s.email, s.email_key, json.loads(s.topics), s.token, s.disabled_at is not None)
+    assert [(s.id, s.email, s.email_key, json_value(s.topics), s.token, s.disabled_at is not None)
             for s in subscribers] == [
         (2, "dgs@mairie-exemple.fr", "dgs@mairie-exemple.fr", ["elections"], "jeton-2", True),
         (4, "maire@commune.fr", "maire@commune.fr", ["forets"], "jeton-4", False),

@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from tests.databases import use_test_database
 from tests.livesite import LiveSite
 from tests.test_web import text
 from veille.catalog import load_catalog
@@ -28,11 +29,11 @@ def demo_environment(patch, root) -> None:
     patch.setenv("VEILLE_INDEX_DIR", str(root / "index"))
     patch.setenv("VEILLE_FEEDS", str(REPO_FEEDS))
     patch.setenv("VEILLE_BASE_URL", "https://veille.test")
-    patch.delenv("VEILLE_DATABASE_URL", raising=False)
+    use_test_database(patch)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(database_server, tmp_path_factory):
     """The demo set loaded by the real command, served; the tests of this file only read."""
     with pytest.MonkeyPatch.context() as patch:
         demo_environment(patch, tmp_path_factory.mktemp("demo"))
@@ -58,7 +59,7 @@ def alternates(soup: BeautifulSoup) -> list[tuple[str, str]]:
     return [(link["type"], link["href"]) for link in soup.select('head link[rel="alternate"]')]
 
 
-def test_demo_says_what_it_loaded_and_loading_twice_changes_nothing(tmp_path, monkeypatch, capsys):
+def test_demo_says_what_it_loaded_and_loading_twice_changes_nothing(database_server, tmp_path, monkeypatch, capsys):
     demo_environment(monkeypatch, tmp_path)
     assert main(["demo"]) == 0
     out = capsys.readouterr().out

@@ -28,7 +28,7 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(database_server, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         demo_environment(patch, tmp_path_factory.mktemp("demo"))
         assert main(["demo"]) == 0

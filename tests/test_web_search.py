@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.fixtures.search.corpus import store
+from tests.databases import use_test_database
 from tests.livesite import LiveSite
 from tests.test_web import text
 from veille.config import Settings
@@ -16,7 +17,7 @@ from veille.search.indexer import index_pending
 
 
 @pytest.fixture(scope="module", params=["whoosh", "tantivy"])
-def site(request, tmp_path_factory):
+def site(database_server, request, tmp_path_factory):
     """The corpus, indexed, served once per engine for the tests of this file (they only read)."""
     root = tmp_path_factory.mktemp(request.param)
     with pytest.MonkeyPatch.context() as patch:
@@ -24,7 +25,7 @@ def site(request, tmp_path_factory):
         patch.setenv("VEILLE_FEEDS", str(root / "feeds.yaml"))
         patch.setenv("VEILLE_INDEX_DIR", str(root / "index"))
         patch.setenv("VEILLE_SEARCH", request.param)
-        patch.delenv("VEILLE_DATABASE_URL", raising=False)
+        use_test_database(patch)
         archive = store(Settings.from_env())
         index_pending(archive.settings, archive.factory)
         with LiveSite() as running, httpx.Client(base_url=running.url, timeout=30) as client:

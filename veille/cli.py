@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_service(commands)
     from .accounts.commands import register as register_accounts
     register_accounts(commands)
+    from .transfer_commands import register as register_transfer
+    register_transfer(commands)
     return parser
 
 

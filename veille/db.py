@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy import JSON, DateTime, create_engine, event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,27 +16,44 @@ from sqlalchemy.types import TypeDecorator
 from .config import ConfigError, Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL advisory locks are (space, key) pairs; Veille's spaces: the scheduler, editions being queued.
+SCHEDULER_LOCKS, OUTBOX_LOCKS = 0x5645494C, 0x5645494D
+
+
+# JSON documents: JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes in, aware UTC datetimes out, whatever the backend keeps."""
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the backend keeps: naive UTC in
+    SQLite, `timestamptz` in PostgreSQL (migration 0008 converts older columns)."""
 
     impl = DateTime
     cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(DateTime(timezone=dialect.name == "postgresql"))
 
     def process_bind_param(self, value: datetime | None, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(timezone.utc)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def make_engine(settings: Settings) -> Engine:
-    url = settings.database_url
+    return engine_for(settings.database_url)
+
+
+def engine_for(url: str, name: str = "VEILLE_DATABASE_URL") -> Engine:
+    """The engine of a database URL; a ConfigError naming `name` when it cannot work."""
     try:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -44,7 +62,7 @@ def make_engine(settings: Settings) -> Engine:
             return engine
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
-        raise ConfigError(f"VEILLE_DATABASE_URL : base de données inutilisable « {url} » ({exc})") from None
+        raise ConfigError(f"{name} : base de données inutilisable « {url} » ({exc})") from None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -53,6 +71,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def shares_rows(bind) -> bool:
+    """True when several processes share a table row by row (PostgreSQL: FOR UPDATE SKIP LOCKED,
+    advisory locks); False for SQLite, which locks the whole file."""
+    return bind.dialect.name == "postgresql"
 
 
 def migrate(engine: Engine) -> None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .db import UTCDateTime
+from .db import JSONDocument, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -35,7 +35,7 @@ class SourceState(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_item_count: Mapped[int | None] = mapped_column(Integer)
     health_warning: Mapped[str | None] = mapped_column(Text)
-    cursor: Mapped[dict | None] = mapped_column(JSON)  # multi-document kinds: what was already read
+    cursor: Mapped[dict | None] = mapped_column(JSONDocument)  # multi-document kinds: what was already read
 
 
 class Item(Base):
@@ -72,8 +72,8 @@ class Item(Base):
     # feeds' ETags and Last-Modified rest on it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     content_hash: Mapped[str] = mapped_column(String(64))
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # the source's own categories
-    extra: Mapped[dict] = mapped_column(JSON, default=dict)  # kind-specific fields (ECLI, author...)
+    tags: Mapped[list[str]] = mapped_column(JSONDocument, default=list)  # the source's own categories
+    extra: Mapped[dict] = mapped_column(JSONDocument, default=dict)  # kind-specific fields (ECLI, author...)
     # Hidden by an editor (veille.editorial): left out of bulletins and search results; its web
     # page stays reachable and says the item was withdrawn. None: visible.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

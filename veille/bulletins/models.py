@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import UTCDateTime
+from ..db import JSONDocument, UTCDateTime
 from ..models import Base
 from .kinds import DAILY, FREQUENCIES, WEEKLY  # noqa: F401  (re-exported for the modules that use models)
 
@@ -27,7 +27,7 @@ class Edition(Base):
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)  # items that arrived in [start, end)
     window_end: Mapped[datetime] = mapped_column(UTCDateTime)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    content: Mapped[dict] = mapped_column(JSON)  # EditionContent.to_json()
+    content: Mapped[dict] = mapped_column(JSONDocument)  # EditionContent.to_json()
 
 
 class Subscriber(Base):
@@ -38,7 +38,7 @@ class Subscriber(Base):
     email_key: Mapped[str] = mapped_column(String(254), unique=True, index=True)  # its identity: lower case
     work_email: Mapped[str | None] = mapped_column(String(254))
     deliver_to: Mapped[str] = mapped_column(String(10), default="personal", server_default="personal")
-    topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # rubriques chosen; none: all
+    topics: Mapped[list[str]] = mapped_column(JSONDocument, default=list)  # rubriques chosen; none: all
     frequency: Mapped[str] = mapped_column(String(10))  # daily, weekly or both
     token: Mapped[str] = mapped_column(String(64), unique=True)  # secret of the unsubscribe links
     bounces: Mapped[int] = mapped_column(Integer, default=0)  # permanent failures in a row

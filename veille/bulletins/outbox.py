@@ -4,6 +4,11 @@ written as it changes, so that a crash or restart resumes where it stopped.
 At-least-once: a row is marked "sending" before its SMTP transaction and "sent" right after.
 A row found "sending" was in flight when the process died; it is sent again, with the same
 Message-ID. See the README for why this and not at-most-once.
+
+On PostgreSQL several senders share an edition's outbox: each batch of rows is claimed with
+`FOR UPDATE SKIP LOCKED` and stays locked, "sending" uncommitted, until its results are written;
+a sender that dies releases its rows, still pending, to the others. On SQLite one sender at a
+time (`exclusive`) commits "sending" before the SMTP transactions.
 """
 from __future__ import annotations
 
@@ -15,9 +20,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..db import OUTBOX_LOCKS, shares_rows
 from ..plural import count
 from .build import reader_topics, seen
 from .content import EditionContent
@@ -79,6 +85,8 @@ def enqueue(session: Session, edition: Edition, content: EditionContent, subscri
     """An outbox row for each subscriber without one; skipped at once when a daily edition holds
     nothing in their rubriques and nothing in their alerts (`alerted`: the subscribers' ids who
     have some), unless `send_empty`. Returns how many were skipped so."""
+    if shares_rows(session.get_bind()):  # one sender queues an edition at a time, the others wait
+        session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": OUTBOX_LOCKS, "key": edition.id})
     known = set(session.scalars(select(OutboxMessage.subscriber_id).where(OutboxMessage.edition_id == edition.id)))
     empty_for: dict[frozenset[str] | None, bool] = {}  # by set of rubriques: most readers share one
     rows: list[dict] = []
@@ -121,14 +129,23 @@ def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[
     """
     summary = Summary()
     with factory() as session, session.begin():
-        summary.resumed = session.execute(update(OutboxMessage).where(
-            OutboxMessage.edition_id == edition_id, OutboxMessage.state == SENDING).values(state=PENDING)).rowcount
+        in_flight = select(OutboxMessage.id).where(OutboxMessage.edition_id == edition_id,
+                                                   OutboxMessage.state == SENDING).with_for_update(skip_locked=True)
+        summary.resumed = session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(in_flight))
+                                          .values(state=PENDING)).rowcount
         summary.sent_before = _count(session, edition_id, SENT)
     run = _Run(factory, edition_id, compose, send, policy, clock, sleep, on_done, summary, stopping, on_wait)
     run.loop()
     with factory() as session:
-        summary.pending = pending_count(session, edition_id)
+        summary.pending = _left(session, edition_id) if run.shared else pending_count(session, edition_id)
     return summary
+
+
+def _left(session: Session, edition_id: int) -> int:
+    """The messages still to send that no other sender holds now."""
+    return len(session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.edition_id == edition_id, OutboxMessage.state.in_((PENDING, SENDING)))
+        .with_for_update(skip_locked=True)).all())
 
 
 def _count(session: Session, edition_id: int, *states: str) -> int:
@@ -160,6 +177,7 @@ class _Run:
         self.pacer = Pacer(self.policy.rate, self.sleep)
         self.connection_failures = 0
         self.halted = False  # the server cannot be reached, or sending cannot work: send no more of this batch
+        self.shared = shares_rows(self.factory.kw["bind"])
 
     def loop(self) -> None:
         with Workers(self.policy.connections, self._attempt) as workers:
@@ -185,16 +203,16 @@ class _Run:
         return self.summary.stopped == STOPPED
 
     def _claim(self, session: Session, now: datetime) -> tuple[bool, list[tuple[OutboxMessage, Subscriber]]]:
-        """The next due rows, marked "sending" (durably, before any SMTP transaction starts); the
-        rows of subscribers disabled since they were queued are skipped instead. False when no
-        row was due."""
+        """The next due rows that no other sender holds, marked "sending" (durably, before any SMTP
+        transaction starts, on SQLite; on PostgreSQL kept locked until `_record`); the rows of
+        subscribers disabled since they were queued are skipped instead. False when no row was due."""
         self.halted = False
         found, claimed, skipped = False, [], []
         for row, subscriber in session.execute(
                 select(OutboxMessage, Subscriber).join(Subscriber, Subscriber.id == OutboxMessage.subscriber_id)
                 .where(OutboxMessage.edition_id == self.edition_id, OutboxMessage.state == PENDING,
                        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
-                .order_by(OutboxMessage.id).limit(BATCH)):
+                .order_by(OutboxMessage.id).limit(BATCH).with_for_update(skip_locked=True, of=OutboxMessage)):
             found = True
             if subscriber.disabled_at is not None:  # unsubscribed, or bounced, since the row was queued
                 row.state, row.last_error = SKIPPED, UNSUBSCRIBED
@@ -202,7 +220,10 @@ class _Run:
             else:
                 row.state, row.first_attempt_at = SENDING, row.first_attempt_at or now
                 claimed.append((row, subscriber))
-        session.commit()
+        if self.shared and claimed:
+            session.flush()  # the rows stay locked until their results are written
+        else:
+            session.commit()
         for row in skipped:
             self._tally(row)
         return found, claimed

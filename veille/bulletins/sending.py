@@ -1,9 +1,11 @@
 """Sending one edition: a message queued for each subscriber who should receive it, then
 delivered through VEILLE_SMTP_CONNECTIONS SMTP connections at once, with one sender per edition
-at a time. Shared by `veille bulletin send` and `veille run`."""
+at a time on SQLite and as many as wanted on PostgreSQL. Shared by `veille bulletin send` and
+`veille run`."""
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Callable
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Settings
 from ..crawl import utcnow
-from ..db import transaction
+from ..db import shares_rows, transaction
 from . import subscribers as subscriber_store
 from .content import AlertSection, EditionContent
 from .mail import Transports
@@ -30,7 +32,8 @@ def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailS
     """Queue and deliver; SendBusy when another process sends this edition, SmtpFatal when
     sending cannot work until the configuration changes. `on_start` gets how many are to go;
     `on_wait(reason, retry_at, give_up_at)` is called when the SMTP server cannot be reached."""
-    with exclusive(settings.home / "locks" / f"bulletin-{edition_id}.lock"):
+    shared = shares_rows(factory.kw["bind"])  # PostgreSQL: senders share the outbox row by row
+    with nullcontext() if shared else exclusive(settings.home / "locks" / f"bulletin-{edition_id}.lock"):
         alerts = personal_alerts(settings, factory, edition_id, content) if content.kind == DAILY else {}
         with transaction(factory) as session:
             skipped = enqueue(session, session.get(Edition, edition_id), content,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..commandline import UsageError, open_archive
 from ..config import Settings
-from .lock import SchedulerLock, lock_path
+from .lock import scheduler_lock
 
 CONTENT_TABLES = ("items", "subscribers", "editions")
 
@@ -44,7 +44,7 @@ def restore(settings: Settings, archive: Path, force: bool) -> dict[str, int]:
     """Replace the archive by the copy in `archive`; returns the counts of what it holds."""
     target_path = database_file(settings)
     counts = _counts(archive)
-    holder = SchedulerLock(lock_path(settings)).holder()
+    holder = scheduler_lock(settings).holder()
     if holder is not None:
         raise UsageError(f"« veille run » tourne sur cette base ({holder.describe(settings.timezone)}) : "
                          "arrêtez-le avant de restaurer")

@@ -56,7 +56,7 @@ def cmd_run(settings: Settings, args) -> int:
     from ..catalog import load_catalog
     from . import logs, scheduler
     from .jobs import Jobs
-    from .lock import SchedulerLock, lock_path
+    from .lock import scheduler_lock
 
     tick = tick_seconds()
     logs.configure(args.log_format)
@@ -66,7 +66,7 @@ def cmd_run(settings: Settings, args) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    lock = SchedulerLock(lock_path(settings))
+    lock = scheduler_lock(settings)
     if not _take(lock, settings, args.standby, stop):
         return 0 if stop.is_set() else EXIT_BUSY
     try:

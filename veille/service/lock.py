@@ -2,9 +2,10 @@
 
 With SQLite the lock is an OS file lock (fcntl) on a file beside the database, which the kernel
 releases whenever the process ends, however it ends; the file also says who holds it (pid, host,
-since when), for the message of a second `veille run`. Another database (PostgreSQL) would take
-a session advisory lock (`pg_try_advisory_lock`) on a connection kept open, with the same
-interface: `acquire()`, `release()`, `holder()`.
+since when), for the message of a second `veille run`. With PostgreSQL (several machines) it is a
+session advisory lock (`pg_try_advisory_lock`) on a connection of its own kept open, which the
+server releases when that connection dies; the connection's application_name says who holds it.
+Both have the same interface: `acquire()`, `release()`, `holder()`; `scheduler_lock` picks one.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..config import Settings
+from ..db import SCHEDULER_LOCKS
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,12 @@ class Holder:
     def describe(self, tz) -> str:
         since = f", depuis le {self.since.astimezone(tz):%d/%m/%Y à %H:%M}" if self.since else ""
         return f"pid {self.pid} sur l'hôte « {self.host} »{since}"
+
+
+def scheduler_lock(settings: Settings) -> "SchedulerLock | AdvisoryLock":
+    if settings.database_url.startswith("postgresql"):
+        return AdvisoryLock(settings.database_url)
+    return SchedulerLock(lock_path(settings))
 
 
 def lock_path(settings: Settings) -> Path:
@@ -90,3 +98,57 @@ class SchedulerLock:
             return Holder(int(record["pid"]), str(record["host"]), datetime.fromisoformat(record["since"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+
+class AdvisoryLock:
+    """The scheduler lock of a PostgreSQL archive: the advisory lock (SPACE, SCHEDULER) of its database."""
+
+    SPACE, SCHEDULER = SCHEDULER_LOCKS, 1
+    HOLDERS = ("SELECT a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+               "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :space AND l.objid = :key "
+               "AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+
+    def __init__(self, url: str):
+        self.url = url
+        self._connection = None
+
+    def _connect(self, name: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        # Keepalives: a holder whose machine vanished is noticed by the server within about a minute.
+        engine = create_engine(self.url, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args={
+            "application_name": name, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+            "keepalives_count": 3})
+        return engine.connect()
+
+    def acquire(self) -> bool:
+        from sqlalchemy import text
+
+        since = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        connection = self._connect(f"veille run pid={os.getpid()} host={socket.gethostname()} since={since}"[:63])
+        taken = connection.scalar(text("SELECT pg_try_advisory_lock(:space, :key)"),
+                                  {"space": self.SPACE, "key": self.SCHEDULER})
+        if not taken:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # the server releases a session lock with its connection
+            self._connection = None
+
+    def holder(self) -> Holder | None:
+        from sqlalchemy import text
+
+        with self._connect("veille status") as connection:
+            row = connection.execute(text(self.HOLDERS), {"space": self.SPACE, "key": self.SCHEDULER}).first()
+        if row is None:
+            return None
+        fields = dict(part.partition("=")[::2] for part in row.application_name.split()[2:])
+        try:
+            return Holder(int(fields["pid"]), fields["host"], datetime.fromisoformat(fields["since"]))
+        except (KeyError, ValueError):
+            return Holder(0, "?", row.backend_start)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..bulletins.models import DAILY, WEEKLY, Edition, OutboxMessage
@@ -14,7 +14,7 @@ from ..bulletins.wording import long_day
 from ..commandline import size_text
 from ..config import Settings
 from ..models import Item, SourceState
-from .lock import SchedulerLock, lock_path
+from .lock import scheduler_lock
 from .plan import REPAIR_AT, Schedule, next_moments
 from .silence import RECENT_ITEMS, silent
 
@@ -25,7 +25,7 @@ DELIVERY_WORDS = {"sent": "envoyés", "skipped": "ignorés", "failed": "en éche
 
 
 def collect(settings: Settings, session: Session, now: datetime) -> dict:
-    holder = SchedulerLock(lock_path(settings)).holder()
+    holder = scheduler_lock(settings).holder()
     return {
         "scheduler": ({"running": True, "pid": holder.pid, "host": holder.host,
                        "since": holder.since.isoformat() if holder.since else None}
@@ -33,7 +33,7 @@ def collect(settings: Settings, session: Session, now: datetime) -> dict:
         "next_runs": _next_runs(settings, session, now),
         "sources": _sources(session, now),
         "editions": {kind: _last_edition(session, kind) for kind in (DAILY, WEEKLY)},
-        "database_bytes": _database_bytes(settings),
+        "database_bytes": _database_bytes(settings, session),
     }
 
 
@@ -71,8 +71,10 @@ def _last_edition(session: Session, kind: str) -> dict | None:
     return {"day": edition.day.isoformat(), "built_at": edition.built_at.isoformat(), "deliveries": states}
 
 
-def _database_bytes(settings: Settings) -> int | None:
+def _database_bytes(settings: Settings, session: Session) -> int | None:
     url = settings.database_url
+    if url.startswith("postgresql"):
+        return session.scalar(text("SELECT pg_database_size(current_database())"))
     if not url.startswith("sqlite:///"):
         return None
     path = Path(url.removeprefix("sqlite:///"))
