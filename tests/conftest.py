@@ -66,10 +66,12 @@ class Env:
 
 def pytest_collection_modifyitems(config, items):
     """With VEILLE_TEST_DATABASE=postgresql, only the tests that touch the database run (the
-    others ran on the SQLite pass): those that use `database_server`, directly or through `env`."""
+    others ran on the SQLite pass): those that use `database_server`, directly or through `env`,
+    except the browser tests (Chromium over the pages that the HTTP tests read on both databases)."""
     if not databases.POSTGRESQL:
         return
-    kept = [item for item in items if "database_server" in getattr(item, "fixturenames", ())]
+    kept = [item for item in items if "database_server" in getattr(item, "fixturenames", ())
+            and not item.path.stem.endswith("_browser")]
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     items[:] = kept
 

@@ -4,6 +4,7 @@ import sys
 
 from sqlalchemy import inspect
 
+from tests.databases import sqlite_only
 from veille.cli import build_parser
 from veille.config import Settings
 from veille.db import make_engine
@@ -23,6 +24,7 @@ def test_bad_database_url_is_a_configuration_error(env, monkeypatch):
     assert result.code == 2 and "VEILLE_DATABASE_URL" in result.err and "Traceback" not in result.err
 
 
+@sqlite_only
 def test_corrupt_database_file_is_reported(env):
     env.write_feeds([])
     (env.root / "var").mkdir()

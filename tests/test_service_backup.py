@@ -2,10 +2,14 @@
 import sqlite3
 import threading
 
+import pytest
+
+from tests.databases import POSTGRESQL, sqlite_only
 from tests.test_bulletin_build import seed
 from tests.test_bulletin_mail import AGENT, subscribe
 
 
+@sqlite_only
 def test_backup_is_consistent_while_writing_and_restores(env, tmp_path, monkeypatch):
     seed(env)
     subscribe(env, (AGENT,))
@@ -49,9 +53,19 @@ def test_backup_is_consistent_while_writing_and_restores(env, tmp_path, monkeypa
     assert env.cli("restore", str(copy), "--force").code == 0
 
 
+@sqlite_only
 def test_restore_refuses_what_is_not_an_archive(env, tmp_path):
     bogus = tmp_path / "notes.txt"
     bogus.write_text("rien à voir", encoding="utf-8")
     result = env.cli("restore", str(bogus))
     assert result.code == 2 and "n'est pas une archive de Veille" in result.err
     assert "fichier introuvable" in env.cli("restore", str(tmp_path / "absent.db")).err
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL seulement : la passe PostgreSQL de make test")
+def test_a_postgresql_archive_is_saved_with_its_own_tools(env, tmp_path):
+    env.write_feeds([])
+    assert env.cli("init").code == 0
+    result = env.cli("backup", str(tmp_path / "copie.db"))
+    assert result.code == 2 and "pour PostgreSQL, utilisez pg_dump et pg_restore" in result.err
+    assert not (tmp_path / "copie.db").exists()

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from tests.databases import use_test_database
+from tests.databases import sqlite_only, use_test_database
 from tests.livesite import LiveSite
 from tests.test_web import text
 from veille.catalog import load_catalog
@@ -63,7 +63,7 @@ def test_demo_says_what_it_loaded_and_loading_twice_changes_nothing(database_ser
     demo_environment(monkeypatch, tmp_path)
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "Jeu de démonstration chargé dans sqlite:///" in out
+    assert f"Jeu de démonstration chargé dans {Settings.from_env().database_url} :" in out
     assert ": 27 articles (27 nouveaux, 0 mis à jour, 0 inchangés)." in out
     assert "Bulletin « L'actualité du jeudi 5 février 2026 » construit." in out
     assert main(["demo"]) == 0
@@ -237,6 +237,7 @@ def test_no_claimed_host_reaches_a_link(demo, path):
     assert "evil.example" not in response.text
 
 
+@sqlite_only
 def test_browsing_reads_indexes_not_the_whole_table(demo):
     """Migration 0006: the category, rubrique, calendar and in-force queries have their indexes
     (on 100,000 items a full scan of the table, texts included, takes seconds)."""

@@ -1,6 +1,7 @@
 """Engine, sessions and schema migrations (Alembic)."""
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,9 +61,39 @@ def engine_for(url: str, name: str = "VEILLE_DATABASE_URL") -> Engine:
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
+        if url.startswith("postgresql"):
+            engine = create_engine(url, pool_pre_ping=True, json_serializer=_json_without_nul)
+            event.listen(engine, "connect", _postgresql_text)
+            return engine
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
         raise ConfigError(f"{name} : base de données inutilisable « {url} » ({exc})") from None
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _json_without_nul(value) -> str:
+    """PostgreSQL's jsonb refuses the NUL character that SQLite keeps: it is dropped."""
+    return json.dumps(_without_nul(value))
+
+
+def _postgresql_text(dbapi_connection, _record) -> None:
+    """PostgreSQL's text refuses the NUL character that SQLite keeps (a hostile feed may send one):
+    every string is written without it, rather than the whole batch of a source refused."""
+    from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
+
+    for base in (StrDumperUnknown, StrBinaryDumper):
+        dumper = type(f"NulFree{base.__name__}", (base,),
+                      {"dump": lambda self, obj, _base=base: _base.dump(self, obj.replace("\x00", ""))})
+        dbapi_connection.adapters.register_dumper(str, dumper)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
