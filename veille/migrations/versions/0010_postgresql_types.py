@@ -4,8 +4,8 @@ Earlier revisions created `timestamp without time zone` (the UTC moment without 
 `json` (text) columns on PostgreSQL. Every such column of the archive becomes `timestamptz`
 (read as UTC) and `jsonb`. Nothing changes on SQLite, which has neither type.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 13:40:00.000000
 """
 from collections import defaultdict
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
