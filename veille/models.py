@@ -82,7 +82,7 @@ class Item(Base):
     # the headline made from the title, the source's summary, the rubriques the rules give.
     edited_headline: Mapped[str | None] = mapped_column(Text)
     edited_summary: Mapped[str | None] = mapped_column(Text)
-    edited_topics: Mapped[list[str] | None] = mapped_column(JSON)
+    edited_topics: Mapped[list[str] | None] = mapped_column(JSONDocument)
 
     topics: Mapped[list["ItemTopic"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemTopic.topic")
@@ -158,8 +158,8 @@ class ItemEdit(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     editor: Mapped[str] = mapped_column(String(254))  # the editor's address, or who else decided
     field: Mapped[str] = mapped_column(String(20))  # headline, summary, topics, hidden, pinned
-    before: Mapped[object] = mapped_column(JSON, nullable=True)
-    after: Mapped[object] = mapped_column(JSON, nullable=True)
+    before: Mapped[object] = mapped_column(JSONDocument, nullable=True)
+    after: Mapped[object] = mapped_column(JSONDocument, nullable=True)
 
 
 class FrontPin(Base):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime
+from ..db import JSONDocument, UTCDateTime
 from ..models import Base
 
 from .kinds import ADMIN, EDITOR, ORGANISATION_KINDS, READER, ROLES  # noqa: F401  (re-exported)
@@ -100,7 +100,7 @@ class EmailLink(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
     purpose: Mapped[str] = mapped_column(String(20))  # verify, reset, invite, trial
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -114,6 +114,6 @@ class PendingSubscription(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
     email: Mapped[str] = mapped_column(String(254))
-    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     frequency: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
