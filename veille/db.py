@@ -88,12 +88,13 @@ def _json_without_nul(value) -> str:
 def _postgresql_text(dbapi_connection, _record) -> None:
     """PostgreSQL's text refuses the NUL character that SQLite keeps (a hostile feed may send one):
     every string is written without it, rather than the whole batch of a source refused."""
-    from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
+    from psycopg.types.string import StrDumperUnknown  # strings of unknown type, as psycopg sends them
 
-    for base in (StrDumperUnknown, StrBinaryDumper):
-        dumper = type(f"NulFree{base.__name__}", (base,),
-                      {"dump": lambda self, obj, _base=base: _base.dump(self, obj.replace("\x00", ""))})
-        dbapi_connection.adapters.register_dumper(str, dumper)
+    class NulFreeDumper(StrDumperUnknown):
+        def dump(self, obj: str):
+            return super().dump(obj.replace("\x00", ""))
+
+    dbapi_connection.adapters.register_dumper(str, NulFreeDumper)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
