@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -182,6 +183,7 @@ def main() -> int:
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--senders", type=int, default=4)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: the PostgreSQL server stops too
     vocab = keywords(load_catalog(REPO / "feeds.yaml"))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
