@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 
 import pytest
 
@@ -27,10 +28,17 @@ def start() -> None:
     from veille.db import make_engine, migrate
 
     _server = PostgresServer().__enter__()
+    signal.signal(signal.SIGTERM, _terminated)
     _server.execute(f"CREATE DATABASE {TEMPLATE}")
     engine = make_engine(Settings.from_env({"VEILLE_DATABASE_URL": _server.url(TEMPLATE)}))
     migrate(engine)
     engine.dispose()
+
+
+def _terminated(*_args) -> None:
+    """Stopped from outside (a timeout): the server stops too."""
+    stop()
+    os._exit(143)
 
 
 def stop() -> None:
