@@ -27,7 +27,7 @@ JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes in, aware UTC datetimes out, whatever the backend keeps: naive UTC in
-    SQLite, `timestamptz` in PostgreSQL (migration 0010 converts older columns)."""
+    SQLite, `timestamptz` in PostgreSQL (migration 0011 converts older columns)."""
 
     impl = DateTime
     cache_ok = True

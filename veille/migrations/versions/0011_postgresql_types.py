@@ -4,8 +4,8 @@ Earlier revisions created `timestamp without time zone` (the UTC moment without 
 `json` (text) columns on PostgreSQL. Every such column of the archive becomes `timestamptz`
 (read as UTC) and `jsonb`. Nothing changes on SQLite, which has neither type.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 13:40:00.000000
 """
 from collections import defaultdict
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
