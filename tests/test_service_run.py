@@ -198,8 +198,9 @@ def test_sigterm_during_a_send_then_restart(service, monkeypatch):
     assert again.stop() == 0
 
 
-def test_sigkill_during_a_send_then_restart(service):
+def test_sigkill_during_a_send_then_restart(service, monkeypatch):
     env, sink, start = service
+    monkeypatch.setenv("VEILLE_SMTP_CONNECTIONS", "1")  # one message in flight when killed (4: up to 4 twice)
     run = sending_slowly(sink, start)
     run.stop(signal.SIGKILL)
     with env.session() as session:  # the rows the killed run had in flight
