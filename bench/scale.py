@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -32,7 +33,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from search import keywords, make_items, make_queries, request_of  # noqa: E402  (bench/search.py)
+from search import keywords, long_tails, make_items, make_queries, request_of  # noqa: E402  (bench/search.py)
 from tests.livesite import free_port  # noqa: E402
 from tests.pgserver import PostgresServer, missing_reason  # noqa: E402
 from veille.bulletins import subscribers  # noqa: E402
@@ -93,7 +94,8 @@ def search(settings: Settings, factory, vocab, size: int) -> tuple[float, float,
     started = time.perf_counter()
     index_pending(settings, factory)
     built = time.perf_counter() - started
-    queries = make_queries(4, vocab, make_items(min(size, 2000), 4, vocab))
+    tails = long_tails(random.Random(4))  # filled by make_items with the names it used
+    queries = make_queries(4, vocab, make_items(min(size, 2000), 4, vocab, tails=tails), tails)
     index = open_backend(settings)
     index.search(request_of({"text": "décret"}))
     times = []
