@@ -124,7 +124,12 @@ def migrate(engine: Engine) -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose commits raise the archive's version when they change what pages show."""
+    from .archive_version import watch
+
+    factory = sessionmaker(engine, expire_on_commit=False)
+    watch(factory)
+    return factory
 
 
 @contextmanager

@@ -46,7 +46,10 @@ class Item(Base):
     __table_args__ = (
         Index("ix_items_category_listed", "category", "hidden_at", text("coalesce(published_at, fetched_at)")),
         Index("ix_items_id_listed", "id", "hidden_at", text("coalesce(published_at, fetched_at)")),
-        Index("ix_items_days", "hidden_at", "jo_date", text("coalesce(published_at, fetched_at)")),
+        Index("ix_items_days", "jo_date", "hidden_at", text("coalesce(published_at, fetched_at)")),
+        # The newest items by arrival (home page, API, feeds' versions, counts over 30 days),
+        # read from the index alone.
+        Index("ix_items_arrival", "fetched_at", "id", "hidden_at", "updated_at", "published_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -67,7 +70,7 @@ class Item(Base):
     content_html: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Moves with every change a reader can see (text, rubriques, hidden or shown again): the
     # feeds' ETags and Last-Modified rest on it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -16,7 +16,7 @@ from ..bulletins.render import Links
 from ..catalog import CATEGORIES, Catalog, load_catalog
 from ..config import Settings
 from ..db import make_engine, migrate, session_factory
-from . import access, auth, clientaddr, filters, hosts
+from . import access, auth, clientaddr, filters, hosts, pagecache
 from .context import close_session, error_page
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     auth.install(app)
     access.install(app)
     app.before_request(_refuse_large_bodies)
+    pagecache.install(app)
     app.teardown_appcontext(close_session)
     app.after_request(_secure)
     app.register_error_handler(HTTPException, _http_error)
