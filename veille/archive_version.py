@@ -12,7 +12,7 @@ watched by default, so a forgotten one costs cache hits, never a stale page.
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, event, select, update
+from sqlalchemy import Integer, event, text, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, object_mapper, sessionmaker
 
 from .models import Base
@@ -22,6 +22,7 @@ from .models import Base
 UNSEEN_TABLES = frozenset({"archive_version", "sources", "fetch_log", "outbox", "subscribers", "users",
                            "web_sessions", "email_links", "pending_subscriptions"})
 CHANGED = "veille.archive_changed"  # in Session.info: this transaction changed what pages show
+CURRENT = text("SELECT number FROM archive_version WHERE id = 1")  # plain SQL: read on every request
 
 
 class ArchiveVersion(Base):
@@ -35,7 +36,7 @@ class ArchiveVersion(Base):
 
 def current(session: Session) -> int:
     """The archive's version now: one primary-key read."""
-    return session.scalar(select(ArchiveVersion.number).where(ArchiveVersion.id == 1)) or 0
+    return session.connection().execute(CURRENT).scalar() or 0
 
 
 def watch(factory: sessionmaker[Session]) -> None:
