@@ -3,6 +3,7 @@ per archive version, and every change of the archive (a new item, an item hidden
 search index catching up) shows at the very next request, in pages, feeds and the API."""
 from contextlib import contextmanager
 
+import httpx
 import pytest
 from flask import template_rendered
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from tests.test_bulletin_build import factory_of, paris, week  # noqa: F401  (fixture)
 from tests.test_feeds import add_item, crawl, ids_of
 from tests.livesite import LiveSite
-from tests.test_web import get, site  # noqa: F401  (fixture)
+from tests.test_web import get
 from tests.web_accounts import SECRET, TOULOUSE, Browser, add_user, cli
 from veille import archive_version
 from veille.db import transaction
@@ -25,6 +26,14 @@ FCTVA = Entry(key="fctva", url="https://www.collectivites-locales.gouv.fr/fctva"
               published=paris("2017-03-29T08:30"))
 PAGES = ["/", "/rubriques/finances-locales", "/categories/actualite", "/flux/tout.rss",
          "/flux/rubriques/finances-locales.atom", "/api/items", "/archives/2017/03/29"]
+
+
+@pytest.fixture
+def site(week):
+    """The site as an anonymous visitor sees it (no licence holds 127.0.0.1)."""
+    with LiveSite() as running, httpx.Client(base_url=running.url, timeout=30) as client:
+        running.client = client
+        yield running
 
 
 @contextmanager
@@ -125,6 +134,7 @@ def test_the_search_page_shows_a_new_item_once_the_index_has_it(site, week):
 
 def test_pages_are_never_shared_across_access_variants(week, monkeypatch):
     monkeypatch.setenv("VEILLE_SECRET_KEY", SECRET)
+    monkeypatch.setenv("VEILLE_BASE_URL", "http://127.0.0.1")  # the session cookie over plain HTTP
     cli(week, "org", "add", "Commune de Toulouse", "--siren", TOULOUSE, "--type", "commune",
         "--licence-jusqu", "2099-12-31")
     add_user(week, monkeypatch, "agent@mairie-toulouse.fr", TOULOUSE)
@@ -172,3 +182,4 @@ def test_the_version_moves_only_with_what_pages_show(week):
     with transaction(factory_of(week)) as session:
         session.scalar(select(Item).limit(1)).summary = "Résumé revu."  # the same value: no change
     assert version_now(week) == start + 1
+
