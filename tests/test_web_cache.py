@@ -148,6 +148,7 @@ def test_pages_are_never_shared_across_access_variants(week, monkeypatch):
             inside = visitor.get(path)
             assert "Accès Commune de Toulouse" in inside.text and inside.headers["cache-control"] == "private"
         assert renders == ["listing.html", "listing.html"]  # the organisation's page, rendered once
+        assert visitor.get("/flux/tout.rss").headers["cache-control"] == "public, max-age=300"  # the same for all
         cli(week, "org", "ip", "remove", TOULOUSE, "127.0.0.0/8")
         assert visitor.get(path).text == anonymous.text  # rendered again, for the anonymous variant
         member = Browser(site)
@@ -155,6 +156,7 @@ def test_pages_are_never_shared_across_access_variants(week, monkeypatch):
         for _ in range(2):
             assert "agent@mairie-toulouse.fr" in member.get(path).text
         assert renders.count("listing.html") == 5  # a logged-in user's pages are never cached
+        assert member.get("/flux/tout.rss").headers["cache-control"] == "public, max-age=300"
         assert "agent@mairie-toulouse.fr" not in visitor.get(path).text
 
 

@@ -33,7 +33,6 @@ MAX_BODY = 2 * 1024 * 1024  # a larger body is served, not kept
 
 @dataclass(frozen=True)
 class Stored:
-    status: int
     body: bytes
     headers: tuple[tuple[str, str], ...]
     etag: str
@@ -113,8 +112,8 @@ def _keep(response: Response) -> Response:
     etag = response.get_etag()[0] or hashlib.sha256(body).hexdigest()[:32]
     response.headers["Cache-Control"] = cache_control
     response.set_etag(etag)
-    stored = Stored(200, body, tuple((name, value) for name, value in response.headers.items()
-                                     if name.lower() not in NOT_KEPT), etag, response.last_modified)
+    stored = Stored(body, tuple((name, value) for name, value in response.headers.items()
+                                if name.lower() not in NOT_KEPT), etag, response.last_modified)
     _cache().put(key, version, stored)
     return _answer(stored)
 
@@ -122,7 +121,7 @@ def _keep(response: Response) -> Response:
 def _answer(stored: Stored) -> Response:
     """The stored page, or 304 with its validators when the client holds it already."""
     if is_resource_modified(request.environ, etag=stored.etag, last_modified=stored.last_modified):
-        return Response(stored.body, status=stored.status, headers=list(stored.headers))
+        return Response(stored.body, headers=list(stored.headers))
     return Response(status=304, headers=[(name, value) for name, value in stored.headers
                                          if name.lower() != "content-type"])
 

@@ -2,11 +2,12 @@
 
 Two requests of the same address may share a cached response only when their variants are
 equal; a request without a variant (None) is never answered from the cache nor stored in it.
-The anonymous visitor (headlines and summaries) is one variant, which shared HTTP caches may keep
-(`Cache-Control: public`); a visitor inside the IP ranges of an organisation whose licence is
-active reads full texts under that organisation's name: one variant per organisation, kept out of
-shared caches (`private`). A logged-in user's pages carry their address and CSRF token: never
-cached.
+Feeds, the OPML list and the JSON API show nothing of the visitor: one variant for everyone.
+Pages show the visitor's access: the anonymous visitor (headlines and summaries) is one variant,
+which shared HTTP caches may keep (`Cache-Control: public`); a visitor inside the IP ranges of an
+organisation whose licence is active reads full texts under that organisation's name: one
+variant per organisation, kept out of shared caches (`private`). A logged-in user's pages carry
+their address and CSRF token: never cached.
 
 Which variant an address gets depends only on the organisations, their ranges and licences
 (tables that raise the archive's version) and on the day: it is remembered for that version and
@@ -32,6 +33,9 @@ class Variant:
 
 
 ANONYMOUS = Variant("anonyme", shared=True)
+EVERYONE = Variant("tous", shared=True)  # answers that show nothing of the visitor
+SAME_FOR_ALL_BLUEPRINTS = frozenset({"feeds", "api"})  # feeds and the JSON API: no account bar, no full text
+SAME_FOR_ALL_ENDPOINTS = frozenset({"feed_directory.opml"})
 REMEMBERED = 10_000  # client addresses whose variant is remembered, the least recently seen forgotten
 
 
@@ -43,6 +47,8 @@ class Variants:
 
     def of(self, request: Request, version: int, today: date) -> Variant | None:
         """This request's variant; None when its response must not be cached at all."""
+        if request.blueprint in SAME_FOR_ALL_BLUEPRINTS or request.endpoint in SAME_FOR_ALL_ENDPOINTS:
+            return EVERYONE
         if current_user() is not None:
             return None
         key = (version, today, request.remote_addr)
