@@ -73,6 +73,14 @@ def test_a_page_is_rendered_once_per_archive_version(site, week, renders):
     assert renders == ["listing.html", "listing.html"]
 
 
+def test_a_cached_page_still_refuses_an_invalid_host_and_a_head_request_gets_no_body(site, week):
+    assert get(site, "/rubriques/elections").status_code == 200
+    refused = get(site, "/rubriques/elections", headers={"Host": "a..b"})
+    assert refused.status_code == 400 and "en-tête Host" in refused.text
+    head = site.client.head(site.url + "/rubriques/elections")
+    assert head.status_code == 200 and head.content == b""
+
+
 def test_a_new_item_shows_at_once_in_pages_feeds_and_the_api(site, week):
     before = {path: get(site, path) for path in PAGES}
     assert all(response.status_code == 200 for response in before.values())

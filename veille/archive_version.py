@@ -12,7 +12,7 @@ watched by default, so a forgotten one costs cache hits, never a stale page.
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, event, text, update
+from sqlalchemy import Connection, Integer, event, text, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, object_mapper, sessionmaker
 
 from .models import Base
@@ -34,9 +34,9 @@ class ArchiveVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
 
 
-def current(session: Session) -> int:
+def current(bind: Session | Connection) -> int:
     """The archive's version now: one primary-key read."""
-    return session.connection().execute(CURRENT).scalar() or 0
+    return (bind.connection() if isinstance(bind, Session) else bind).execute(CURRENT).scalar() or 0
 
 
 def watch(factory: sessionmaker[Session]) -> None:

@@ -73,12 +73,12 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     for blueprint in (myspace.blueprint, selection.blueprint, alerts.blueprint, desk.blueprint):
         app.register_blueprint(blueprint)
 
+    pagecache.install(app)  # first: see its docstring
     hosts.install(app)
     clientaddr.install(app, settings.trusted_proxies)
     auth.install(app)
     access.install(app)
     app.before_request(_refuse_large_bodies)
-    pagecache.install(app)
     app.teardown_appcontext(close_session)
     app.after_request(_secure)
     app.register_error_handler(HTTPException, _http_error)

@@ -51,17 +51,24 @@ class Variants:
             return EVERYONE
         if current_user() is not None:
             return None
-        key = (version, today, request.remote_addr)
-        with self.lock:
-            known = self.known.get(key)
-            if known is not None:
-                self.known.move_to_end(key)
-                return known
+        known = self.remembered(version, today, request.remote_addr)
+        if known is not None:
+            return known
         granted = access()
         found = Variant(f"organisation:{granted.organisation.id}", shared=False) \
             if granted.via == BY_ADDRESS else ANONYMOUS
         with self.lock:
-            self.known[key] = found
+            self.known[(version, today, request.remote_addr)] = found
             while len(self.known) > self.size:
                 self.known.popitem(last=False)
         return found
+
+    def remembered(self, version: int, today: date, address: str | None) -> Variant | None:
+        """The variant already found for this address, version and day, if any (never a
+        logged-in user's: they have none)."""
+        key = (version, today, address)
+        with self.lock:
+            known = self.known.get(key)
+            if known is not None:
+                self.known.move_to_end(key)
+            return known
