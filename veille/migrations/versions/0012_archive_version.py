@@ -9,16 +9,16 @@ ix_items_days no longer starts with hidden_at: without statistics SQLite's plann
 `hidden_at IS NULL` (true of nearly every item) for a selective filter and read the whole table
 through that index for any page of visible items; it now starts with jo_date.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 13:30:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
