@@ -183,13 +183,13 @@ def test_the_version_moves_only_with_what_pages_show(week):
         session.scalar(select(SourceState).where(SourceState.id == "dgcl")).failures = 3  # fetch state
     assert version_now(week) == start
     with transaction(factory_of(week)) as session:
-        session.scalar(select(Item).limit(1)).summary = "Résumé revu."
+        session.scalar(select(Item).order_by(Item.id).limit(1)).summary = "Résumé revu."
     assert version_now(week) == start + 1
     with pytest.raises(RuntimeError), transaction(factory_of(week)) as session:
-        session.scalar(select(Item).limit(1)).summary = "Jamais enregistré."
+        session.scalar(select(Item).order_by(Item.id).limit(1)).summary = "Jamais enregistré."
         raise RuntimeError
     assert version_now(week) == start + 1
     with transaction(factory_of(week)) as session:
-        session.scalar(select(Item).limit(1)).summary = "Résumé revu."  # the same value: no change
+        session.scalar(select(Item).order_by(Item.id).limit(1)).summary = "Résumé revu."  # the same value: no change
     assert version_now(week) == start + 1
 
