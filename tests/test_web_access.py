@@ -125,3 +125,18 @@ def test_an_expired_or_suspended_licence_says_so(archive, change, says):
     with LiveSite() as site:
         browser = Browser(site)
         assert reads_in_full(browser.get(archive.item_path))
+
+
+def test_search_results_show_passages_of_the_full_text_only_to_those_who_may_read_it(archive):
+    with archive.session() as session, session.begin():
+        session.execute(update(Item).where(Item.id == archive.item_path.rsplit("/", 1)[1]).values(
+            text="Le cahier des charges zygomorphe reste confidentiel."))
+    assert archive.cli("reindex").code == 0
+    with LiveSite() as site:
+        outside = text(Browser(site).get("/recherche?q=zygomorphe").text)
+        assert "Guide des marchés publics innovants" in outside and "cahier des charges" not in outside
+        assert "Le guide explique comment ouvrir les marchés publics" in outside  # the summary instead
+        member = Browser(site)
+        member.log_in(AGENT)
+        found = text(member.get("/recherche?q=zygomorphe").text)
+        assert "Le cahier des charges zygomorphe reste confidentiel" in found

@@ -67,8 +67,9 @@ def create_app(settings: Settings | None = None, factory: sessionmaker[Session] 
     app.register_blueprint(api.blueprint)
     from . import health  # /healthz, /metrics
     app.register_blueprint(health.blueprint)
-    from . import account  # /connexion, /deconnexion
-    app.register_blueprint(account.blueprint)
+    from . import account, admin, passwords, signup, subscribe  # accounts, subscribing, administration
+    for blueprint in (account.blueprint, signup.blueprint, passwords.blueprint, subscribe.blueprint, admin.blueprint):
+        app.register_blueprint(blueprint)
     from . import alerts, desk, myspace, selection  # « Mon espace », « La rédaction »
     for blueprint in (myspace.blueprint, selection.blueprint, alerts.blueprint, desk.blueprint):
         app.register_blueprint(blueprint)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..numbers import parse_int
 
 ERROR_TITLES = {
-    400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable", 405: "Méthode non autorisée",
+    400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable", 405: "Méthode non autorisée", 409: "Demande impossible",
     410: "Page retirée", 413: "Requête trop volumineuse", 429: "Trop de requêtes", 500: "Erreur interne",
     503: "Service momentanément indisponible",
 }
@@ -56,6 +56,12 @@ def error_page(status: int, message: str | None = None):
                               "status": status}, status), status
     return render_template("error.html", status=status, title=ERROR_TITLES.get(status, "Erreur"),
                            message=message), status
+
+
+def sentence(text: str) -> str:
+    """An error message of the code ("mot de passe trop court : …") as a sentence on a page."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!", ")")) else ".")
 
 
 def count_arg(name: str, default: int, maximum: int) -> int | None:

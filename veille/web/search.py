@@ -11,6 +11,7 @@ from ..catalog import CATEGORIES
 from ..search import PER_PAGE
 from ..search.highlight import marked, render
 from . import searchparams
+from .access import access
 from .alternates import feed_links
 from .context import error_page, veille
 from .listing import entries, load
@@ -34,7 +35,9 @@ def search():
         query = searchparams.search_request(params)
         warnings = query.query.warnings
         result = searchparams.run(params, query)
-        snippets, stems = {hit.id: hit.snippet for hit in result.hits}, query.query.stems()
+        # Passages of the full text only for those who may read it; others see the summary.
+        snippets = {hit.id: hit.snippet for hit in result.hits} if access().full else {}
+        stems = query.query.stems()
         shown = [replace(entry, headline=_html(marked(typography(entry.headline), stems)),
                          snippet=_html(snippets[entry.id]) if snippets.get(entry.id) else entry.snippet)
                  for entry in entries(load([hit.id for hit in result.hits]))]
