@@ -242,3 +242,23 @@ def test_subscription_errors(site):
     assert "Rubrique inconnue : inventee." in text(answer.text)
     assert "Choisissez la fréquence des bulletins." in text(answer.text)
     assert site.sink.inbox.messages == []
+
+
+def test_site_subscribers_get_the_full_bulletin_only_as_members_of_a_licensed_organisation(site, monkeypatch):
+    add_user(site.env, monkeypatch, "agent@mairie-toulouse.fr")  # a member of licensed Toulouse
+    for address in ("agent@mairie-toulouse.fr", "lecteur@exemple.fr"):
+        browser = Browser(site)
+        browser.post("/abonnement", {"email": address, "frequence": "daily"})
+        browser.post(link_in(mail_to(site, address), site), {})
+    assert site.env.cli("subscribers", "add", "cli@exemple.fr").code == 0
+    monkeypatch.setenv("VEILLE_BASE_URL", "https://veille.test")  # bulletins link to https pages only
+    assert site.env.cli("bulletin", "send", "daily", "--date", "2017-03-29").code == 0
+    bulletins = {address: mail_to(site, address, count).get_body(("plain",)).get_content()
+                 for address, count in (("agent@mairie-toulouse.fr", 2), ("lecteur@exemple.fr", 2), ("cli@exemple.fr", 1))}
+    summary = ">> Le guide explique comment ouvrir les marchés publics"
+    assert summary in " ".join(bulletins["agent@mairie-toulouse.fr"].split())
+    assert summary in " ".join(bulletins["cli@exemple.fr"].split())
+    headlines = " ".join(bulletins["lecteur@exemple.fr"].split())
+    assert ">>" not in headlines and "Guide des marchés publics innovants" in headlines
+    assert "Bulletin des titres. Le bulletin complet, avec les résumés, est réservé aux agents et élus" in headlines
+    assert "Bulletin des titres" not in bulletins["agent@mairie-toulouse.fr"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .ipranges import Address, RangeError, bounds, hex32, parse_range
-from .models import ORGANISATION_KINDS, IpRange, Organisation
+from .models import ORGANISATION_KINDS, IpRange, Organisation, User
 
 SIREN_RE = re.compile(r"[0-9]{9}")
 TRIAL, PAID, EXPIRED, SUSPENDED, NONE = "essai", "payante", "expirée", "suspendue", "aucune"
@@ -146,3 +146,10 @@ def holder_of(session: Session, address: Address) -> Organisation | None:
 def all_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).options(
         selectinload(Organisation.ranges), selectinload(Organisation.members)).order_by(Organisation.name)))
+
+
+def licensed_members(session: Session, today: date) -> frozenset[str]:
+    """The addresses (lower case) of the members of organisations whose licence is active."""
+    rows = session.execute(select(User.email_key, Organisation).join(Organisation, User.organisation_id == Organisation.id)
+                           .where(User.verified_at.is_not(None), User.approved_at.is_not(None))).all()
+    return frozenset(key for key, organisation in rows if licence_of(organisation, today).active)

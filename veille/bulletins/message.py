@@ -60,12 +60,14 @@ def message_id(content: EditionContent, row_id: int, sender: Sender) -> str:
 
 
 def composer(content: EditionContent, sender: Sender, links: Links,
-             alerts: Mapping[int, tuple[AlertSection, ...]] | None = None
-             ) -> Callable[[OutboxMessage, Subscriber], bytes]:
+             alerts: Mapping[int, tuple[AlertSection, ...]] | None = None,
+             members: frozenset[str] = frozenset()) -> Callable[[OutboxMessage, Subscriber], bytes]:
     """What the outbox calls to turn one of its rows into the bytes to send; AddressError when the
     address cannot be written in a header. Readers of the same rubriques share one rendered body;
     `alerts`: « Vos alertes » of the subscribers (by id) who have some in this edition, which
-    makes their body their own."""
+    makes their body their own. A subscriber who signed up on the site gets the full bulletin
+    while a member of a licensed organisation (`members`: their addresses in lower case), the
+    bulletin of headlines otherwise."""
     alerts = alerts or {}
     head = EmailMessage(policy=POLICY)
     head["From"] = Address(sender.name, addr_spec=sender.address)
@@ -74,8 +76,9 @@ def composer(content: EditionContent, sender: Sender, links: Links,
 
     def compose_row(row: OutboxMessage, subscriber: Subscriber) -> bytes:
         to = normalise_address(row.email or "")
+        full = not subscriber.from_site or bool({subscriber.email_key, (subscriber.work_email or "").lower()} & members)
         reader = Reader(row.email, tuple(subscriber.topics), subscriber.token,
-                        alerts.get(subscriber.id, ()) if alerts else ())
+                        alerts.get(subscriber.id, ()) if alerts else (), full)
         return copies.message(reader, to, message_id(content, row.id, sender), datetime.now(timezone.utc))
     compose_row.copies = copies  # how many distinct bodies were rendered: `compose_row.copies.rendered`
     return compose_row

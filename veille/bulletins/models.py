@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import JSONDocument, UTCDateTime
@@ -48,6 +48,9 @@ class Subscriber(Base):
     # The account whose « Mon espace » manages this subscription (deleted with it); None for
     # subscribers of the command line and of /abonnement.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # Subscribed on the site (/abonnement): the full bulletin only while a member of a licensed
+    # organisation, the bulletin of headlines otherwise. Subscribers added by the CLI get it full.
+    from_site: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def delivery_address(self) -> str:

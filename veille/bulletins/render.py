@@ -71,6 +71,11 @@ class Reader:
     topics: tuple[str, ...] = ()  # chosen rubriques; none: all
     token: str | None = None  # for the unsubscribe link
     alerts: tuple[AlertSection, ...] = ()  # « Vos alertes »: this reader's own, shown before the rubriques
+    full: bool = True  # False: the bulletin of headlines (no official title, summary or entry into force)
+
+
+HEADLINES_NOTICE = ("Bulletin des titres. Le bulletin complet, avec les résumés, est réservé aux agents et élus "
+                    "des collectivités abonnées.")
 
 
 @dataclass
@@ -183,7 +188,8 @@ def _environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       auto_reload=False)
     env.filters.update(fr=_typography, day=day_label, wrap=_wrap)
-    env.globals.update(categories=CATEGORIES, width=WIDTH, DAILY=DAILY, item=item, entry_text=entry_text)
+    env.globals.update(categories=CATEGORIES, width=WIDTH, DAILY=DAILY, item=item, entry_text=entry_text,
+                       headlines_notice=HEADLINES_NOTICE)
     return env
 
 

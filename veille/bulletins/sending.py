@@ -11,6 +11,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..accounts.organisations import licensed_members
 from ..config import Settings
 from ..crawl import utcnow
 from ..db import shares_rows, transaction
@@ -42,9 +43,11 @@ def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailS
         if on_start:
             with factory() as session:
                 on_start(pending_count(session, edition_id))
+        with factory() as session:
+            members = licensed_members(session, utcnow().astimezone(settings.timezone).date())
         sender = mail.sender
         with Transports(mail.smtp) as transports:
-            summary = deliver(factory, edition_id, composer(content, sender, mail.links, alerts),
+            summary = deliver(factory, edition_id, composer(content, sender, mail.links, alerts, members),
                               lambda to, data: transports.send(sender.address, to, data), mail.policy, utcnow,
                               sleep=sleep, on_done=on_done, on_wait=on_wait, stopping=stopping)
     summary.skipped = skipped

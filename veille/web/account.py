@@ -22,11 +22,6 @@ WRONG = "Adresse électronique ou mot de passe incorrect."
 TOO_MANY = "Trop de tentatives de connexion. Réessayez dans quelques minutes, ou choisissez un nouveau mot de passe."
 
 
-@blueprint.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def _limiters() -> tuple[RateLimit, RateLimit]:
     """(per client address, per account), each app with its own counts."""

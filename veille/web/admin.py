@@ -28,11 +28,6 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 protect(blueprint)
 
 
-@blueprint.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def is_operator(user: User) -> bool:
     """An admin of the whole site (VEILLE_ADMIN_EMAILS), not only of an organisation."""

@@ -20,11 +20,6 @@ throttle(blueprint, 30, 15 * 60, "Trop de demandes depuis votre adresse. Réessa
 PURPOSES = {"reset": "Nouveau mot de passe", "invite": "Choisir votre mot de passe"}
 
 
-@blueprint.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"  # the address may carry a secret
-    return response
-
 
 @blueprint.get("/mot-de-passe-oublie")
 def forgot_form():

@@ -24,11 +24,6 @@ MAIL_FAILED = ("Le courriel de confirmation n'a pas pu être envoyé ({reason}).
                "réessayez plus tard.")
 
 
-@blueprint.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def today():
     return now().astimezone(veille("settings").timezone).date()

@@ -28,11 +28,6 @@ PENDING_DAYS = 7
 FREQUENCY_LABELS = {"daily": "Bulletin quotidien", "weekly": "Récapitulatif hebdomadaire", "both": "Les deux"}
 
 
-@blueprint.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def forget_unconfirmed() -> None:
     """Requests older than 7 days are forgotten."""
@@ -97,7 +92,8 @@ def confirm(token: str):
     if request.method == "GET":
         return render_template("confirm_link.html", title="Confirmer l'abonnement", address=pending.email,
                                button="Confirmer mon abonnement")
-    subscriber, _ = subscribers.add(db(), pending.email, pending.topics, pending.frequency, now())
+    subscriber, created = subscribers.add(db(), pending.email, pending.topics, pending.frequency, now())
+    subscriber.from_site = subscriber.from_site or created  # a subscriber added by the CLI keeps their bulletin
     db().delete(pending)
     db().commit()
     labels = [veille("catalog").topics[slug].label for slug in subscriber.topics if slug in veille("catalog").topics]
