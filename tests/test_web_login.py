@@ -112,3 +112,13 @@ def test_without_a_secret_key_accounts_say_they_are_off(toulouse, week, monkeypa
         assert answer.status_code == 503
         assert "l'administrateur doit définir VEILLE_SECRET_KEY" in text(answer.text)
         assert browser.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/connexion", "/deconnexion", "/inscription", "/essai", "/mot-de-passe-oublie",
+                                  "/abonnement", "/admin/organisations", f"/admin/organisations/{TOULOUSE}/licence"])
+def test_every_form_refuses_a_post_without_its_token(toulouse, accounts_site, path):
+    browser = Browser(accounts_site)
+    browser.get("/abonnement")  # the browser has a session and its token, but does not send it
+    refused = browser.client.post(accounts_site.url + path, data={"email": AGENT, "password": "x", "frequence": "daily"})
+    assert refused.status_code == 400 and "Ce formulaire a expiré ou ne vient pas de ce site" in text(refused.text)
+    assert refused.headers["cache-control"] == "no-store"

@@ -28,9 +28,11 @@ def digest(token: str) -> str:
 
 
 def issue_link(session: Session, user: User, purpose: str, now: datetime, data: dict | None = None) -> str:
-    """A new one-time link's token; the user's earlier unused links for the same purpose stop working."""
+    """A new one-time link's token; the user's earlier unused links for the same purpose stop
+    working, and everybody's expired links are forgotten."""
     session.execute(delete(EmailLink).where(EmailLink.user_id == user.id, EmailLink.purpose == purpose,
                                             EmailLink.used_at.is_(None)))
+    session.execute(delete(EmailLink).where(EmailLink.expires_at <= now))
     token, hashed = new_token()
     session.add(EmailLink(id=hashed, purpose=purpose, user_id=user.id, data=data or {}, created_at=now,
                           expires_at=now + LINK_LIFETIMES[purpose]))

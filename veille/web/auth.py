@@ -71,6 +71,7 @@ def log_in(user: User) -> None:
     """A new server-side session for this user (a fresh CSRF token too), committed."""
     token, hashed = new_token()
     moment = now()
+    db().execute(delete(WebSession).where(WebSession.expires_at <= moment))  # the expired ones of everybody
     db().add(WebSession(id=hashed, user_id=user.id, created_at=moment, expires_at=moment + SESSION_LIFETIME))
     user.last_login_at = moment
     db().commit()
