@@ -26,7 +26,7 @@ def row(n: int, email: str):
 
 
 def subscriber(topics, token):
-    return SimpleNamespace(topics=topics, token=token)
+    return SimpleNamespace(topics=topics, token=token, from_site=False, user_id=None)  # added by the CLI: the full bulletin
 
 
 def parts(data: bytes):

@@ -262,3 +262,7 @@ def test_site_subscribers_get_the_full_bulletin_only_as_members_of_a_licensed_or
     assert ">>" not in headlines and "Guide des marchés publics innovants" in headlines
     assert "Bulletin des titres. Le bulletin complet, avec les résumés, est réservé aux agents et élus" in headlines
     assert "Bulletin des titres" not in bulletins["agent@mairie-toulouse.fr"]
+    for address, notice in (("lecteur@exemple.fr", True), ("agent@mairie-toulouse.fr", False)):
+        shown = site.env.cli("bulletin", "render", "daily", "--date", "2017-03-29", "--subscriber", address,
+                             "--format", "text")  # what the command shows is what that subscriber gets
+        assert shown.code == 0 and ("Bulletin des titres" in shown.out) == notice

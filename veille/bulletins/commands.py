@@ -135,8 +135,14 @@ def cmd_render(settings: Settings, args) -> int:
             raise UsageError(_not_built(session, settings, args.kind, args.date))
         reader = Reader()
         if args.subscriber:
+            from ..accounts.organisations import licensed_members
+            from ..crawl import utcnow
+            from .subscribers import gets_full_bulletin
+
             subscriber = find_subscriber(session, args.subscriber)
-            reader = Reader(subscriber.email, tuple(subscriber.topics), subscriber.token)
+            members = licensed_members(session, utcnow().astimezone(settings.timezone).date())
+            reader = Reader(subscriber.email, tuple(subscriber.topics), subscriber.token,
+                            gets_full_bulletin(subscriber, members))
     view = reading(content_of(edition), reader)
     if args.format == "pdf":
         data = pdf(view, links, settings.mail_from_name)

@@ -14,7 +14,7 @@ from .content import AlertSection, EditionContent
 from .models import OutboxMessage, Subscriber
 from .copies import Copies
 from .render import Links, Reader
-from .subscribers import AddressError, normalise_address, shown
+from .subscribers import AddressError, gets_full_bulletin, normalise_address, shown
 
 POLICY = policy.SMTP
 
@@ -65,9 +65,8 @@ def composer(content: EditionContent, sender: Sender, links: Links,
     """What the outbox calls to turn one of its rows into the bytes to send; AddressError when the
     address cannot be written in a header. Readers of the same rubriques share one rendered body;
     `alerts`: « Vos alertes » of the subscribers (by id) who have some in this edition, which
-    makes their body their own. A subscriber who signed up on the site gets the full bulletin
-    while a member of a licensed organisation (`members`: their addresses in lower case), the
-    bulletin of headlines otherwise."""
+    makes their body their own; `members`: the addresses of licensed members
+    (subscribers.gets_full_bulletin)."""
     alerts = alerts or {}
     head = EmailMessage(policy=POLICY)
     head["From"] = Address(sender.name, addr_spec=sender.address)
@@ -76,9 +75,8 @@ def composer(content: EditionContent, sender: Sender, links: Links,
 
     def compose_row(row: OutboxMessage, subscriber: Subscriber) -> bytes:
         to = normalise_address(row.email or "")
-        full = not subscriber.from_site or bool({subscriber.email_key, (subscriber.work_email or "").lower()} & members)
         reader = Reader(row.email, tuple(subscriber.topics), subscriber.token,
-                        alerts.get(subscriber.id, ()) if alerts else (), full)
+                        alerts.get(subscriber.id, ()) if alerts else (), gets_full_bulletin(subscriber, members))
         return copies.message(reader, to, message_id(content, row.id, sender), datetime.now(timezone.utc))
     compose_row.copies = copies  # how many distinct bodies were rendered: `compose_row.copies.rendered`
     return compose_row

@@ -76,6 +76,14 @@ def add(session: Session, email: str, topics: Iterable[str], frequency: str, now
     return subscriber, created
 
 
+def gets_full_bulletin(subscriber: Subscriber, members: frozenset[str]) -> bool:
+    """Subscribers added by the CLI get the full bulletin; those who signed up on the site
+    (/abonnement, or « Mon espace » of an account), only while a member of a licensed organisation
+    (`members`: their addresses in lower case)."""
+    on_site = subscriber.from_site or subscriber.user_id is not None
+    return not on_site or bool({subscriber.email_key, (subscriber.work_email or "").lower()} & members)
+
+
 def receiving(session: Session, kind: str) -> list[Subscriber]:
     """Enabled subscribers who get this kind of edition."""
     return list(session.scalars(select(Subscriber).where(
