@@ -142,7 +142,7 @@ def cmd_render(settings: Settings, args) -> int:
             subscriber = find_subscriber(session, args.subscriber)
             members = licensed_members(session, utcnow().astimezone(settings.timezone).date())
             reader = Reader(subscriber.email, tuple(subscriber.topics), subscriber.token,
-                            gets_full_bulletin(subscriber, members))
+                            full=gets_full_bulletin(subscriber, members))
     view = reading(content_of(edition), reader)
     if args.format == "pdf":
         data = pdf(view, links, settings.mail_from_name)

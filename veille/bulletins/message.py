@@ -76,7 +76,7 @@ def composer(content: EditionContent, sender: Sender, links: Links,
     def compose_row(row: OutboxMessage, subscriber: Subscriber) -> bytes:
         to = normalise_address(row.email or "")
         reader = Reader(row.email, tuple(subscriber.topics), subscriber.token,
-                        alerts.get(subscriber.id, ()) if alerts else (), gets_full_bulletin(subscriber, members))
+                        alerts.get(subscriber.id, ()) if alerts else (), full=gets_full_bulletin(subscriber, members))
         return copies.message(reader, to, message_id(content, row.id, sender), datetime.now(timezone.utc))
     compose_row.copies = copies  # how many distinct bodies were rendered: `compose_row.copies.rendered`
     return compose_row

@@ -168,10 +168,11 @@ def csrf_valid() -> bool:
 
 def protect(blueprint: Blueprint) -> None:
     """Every POST of this blueprint needs the CSRF token of its form; accounts must be enabled;
-    no answer is kept by any cache (they carry a CSRF token, a person's data or a secret link)."""
+    no answer is kept by any cache (they carry a CSRF token, a person's data or a secret link)
+    unless its view says otherwise (a private feed)."""
     @blueprint.after_request
     def _no_store(response):
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @blueprint.before_request
