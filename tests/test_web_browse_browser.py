@@ -32,6 +32,9 @@ def site(database_server, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         demo_environment(patch, tmp_path_factory.mktemp("demo"))
         assert main(["demo"]) == 0
+        for args in (["org", "add", "Commune de Toulouse", "--siren", "213105554", "--type", "commune",
+                      "--licence-jusqu", "2099-12-31"], ["org", "ip", "add", "213105554", "127.0.0.0/8"]):
+            assert main(args) == 0  # read as a licensed commune's agents read it: full texts, passages found
         with LiveSite() as running:
             yield running
 

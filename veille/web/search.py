@@ -9,7 +9,7 @@ from markupsafe import Markup
 from ..bulletins.wording import typography
 from ..catalog import CATEGORIES
 from ..search import PER_PAGE
-from ..search.highlight import marked, render
+from ..search.highlight import marked, plain_snippet, render
 from . import searchparams
 from .access import access
 from .alternates import feed_links
@@ -35,11 +35,12 @@ def search():
         query = searchparams.search_request(params)
         warnings = query.query.warnings
         result = searchparams.run(params, query)
-        # Passages of the full text only for those who may read it; others see the summary.
+        # Passages of the full text only for those who may read it; others see the summary's start.
         snippets = {hit.id: hit.snippet for hit in result.hits} if access().full else {}
         stems = query.query.stems()
         shown = [replace(entry, headline=_html(marked(typography(entry.headline), stems)),
-                         snippet=_html(snippets[entry.id]) if snippets.get(entry.id) else entry.snippet)
+                         snippet=_html(snippets[entry.id]) if snippets.get(entry.id) else
+                         _html(marked(typography(plain_snippet(entry.snippet).text), stems)) if entry.snippet else "")
                  for entry in entries(load([hit.id for hit in result.hits]))]
     pages = max(1, -(-result.total // PER_PAGE)) if result else 1
     facets = {}  # counts that narrow the search, on the filters not chosen yet
