@@ -1,6 +1,7 @@
 """Logging in and out over real HTTP: server-side sessions, cookie flags, CSRF refusals, the
 `next` address kept inside the site, the same answer for a wrong password and an unknown
 address, and the login limiter per client address and per account."""
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -122,3 +123,25 @@ def test_every_form_refuses_a_post_without_its_token(toulouse, accounts_site, pa
     refused = browser.client.post(accounts_site.url + path, data={"email": AGENT, "password": "x", "frequence": "daily"})
     assert refused.status_code == 400 and "Ce formulaire a expiré ou ne vient pas de ce site" in text(refused.text)
     assert refused.headers["cache-control"] == "no-store"
+
+
+def test_unsubscribe_forms_carry_their_csrf_token_and_one_click_needs_none(week, accounts_site):
+    """With accounts enabled, the buttons of the unsubscribe page are forms like the others; the
+    RFC 8058 one-click POST of mail clients is the one exception."""
+    from tests.test_bulletin_mail import subscribe
+    from tests.test_web import subscriber, token_of
+    subscribe(week, (AGENT,))
+    token = token_of(week, AGENT)
+    page = f"/desabonnement/{token}"
+    browser = Browser(accounts_site)
+    assert browser.get(page).text.count('name="csrf_token"') == 1
+    forged = browser.client.post(accounts_site.url + page)  # a button press forged by another site
+    assert forged.status_code == 400 and subscriber(week, AGENT).disabled_at is None
+    assert browser.post(page, {}).status_code == 200 and subscriber(week, AGENT).disabled_at is not None
+    back = page + "/reabonnement"
+    assert browser.get(page).text.count('name="csrf_token"') == 1  # the « Me réabonner » form
+    assert browser.client.post(accounts_site.url + back).status_code == 400
+    assert subscriber(week, AGENT).disabled_at is not None
+    assert browser.post(back, {}, form_page=page).status_code == 200 and subscriber(week, AGENT).disabled_at is None
+    mail_client = httpx.post(accounts_site.url + page, data={"List-Unsubscribe": "One-Click"})
+    assert mail_client.status_code == 200 and subscriber(week, AGENT).disabled_at is not None

@@ -2,7 +2,9 @@
 
 The link only shows a page with a button: mail scanners that open links must not unsubscribe
 anyone. A POST to the same address (the button, or the mail client's one-click request with
-`List-Unsubscribe=One-Click`) does it. The token in the address is the subscriber's secret.
+`List-Unsubscribe=One-Click`) does it. The token in the address is the subscriber's secret; when
+accounts are enabled the buttons' forms also carry the CSRF token, like every form of the site
+(the one-click request of RFC 8058 cannot: it is the one exception).
 An address disabled after bounces cannot be enabled again from here: the page says whom to ask.
 Tokens carry 256 random bits, and each client address gets 30 tries a minute on these routes.
 """
@@ -11,10 +13,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, make_response, render_template, request
 from sqlalchemy import select
 
 from ..bulletins.models import Subscriber
+from .auth import CSRF_REFUSED, accounts_enabled, csrf_valid
 from .context import db, error_page, veille
 from .ratelimit import throttle
 
@@ -24,6 +27,14 @@ REASON = "désabonnement demandé par l'abonné"
 TOKEN_ATTEMPTS = 30  # a minute, per client address: enough for people, too few to guess a token
 throttle(blueprint, TOKEN_ATTEMPTS, 60, "Trop de demandes sur les liens de désabonnement depuis votre adresse. "
                                         "Réessayez dans une minute.")
+
+
+@blueprint.before_request
+def _forms_from_this_site():
+    one_click = request.form.get("List-Unsubscribe") == "One-Click" and request.endpoint == "unsubscribe.unsubscribe"
+    if request.method == "POST" and accounts_enabled() and not one_click and not csrf_valid():
+        return error_page(400, CSRF_REFUSED)
+    return None
 
 
 @blueprint.after_request
