@@ -53,9 +53,13 @@ def ask(browser, method, path, data):
 
 @pytest.mark.parametrize("method, path, data", ROUTES)
 def test_anonymous_visitors_are_sent_to_log_in(site, method, path, data):
-    if method == "POST":
+    if method == "POST":  # back to the page of the form after logging in, never to the POST-only address
         answer = ask(browser_of(site), method, path, data)
-        assert answer.status_code == 303 and answer.headers["location"].startswith("/connexion?next=/admin/")
+        assert answer.status_code == 303 and answer.headers["location"] == "/connexion?next=/"
+        browser = browser_of(site)
+        browser.client.headers["Referer"] = site.url + "/admin/organisations?page=2"
+        answer = ask(browser, method, path, data)
+        assert answer.status_code == 303 and answer.headers["location"] == "/connexion?next=/admin/organisations%3Fpage%3D2"
     else:
         answer = browser_of(site).get(path)
         assert answer.status_code == 303 and answer.headers["location"] == f"/connexion?next={path}"

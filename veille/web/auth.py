@@ -103,9 +103,20 @@ def login_required(view):
         if not accounts_enabled():
             return error_page(503, NO_SECRET)
         if current_user() is None:
-            return redirect(f"/connexion?next={escape_next(request.full_path)}", 303)
+            return redirect(f"/connexion?next={escape_next(_back_after_login())}", 303)
         return view(*args, **kwargs)
     return checked
+
+
+def _back_after_login() -> str:
+    """The page asked for; for a form sent while logged out, the page of the form (this site's
+    Referer), since the address it posts to answers POST only."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return "/"
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
 
 
 def require_role(*roles: str):
