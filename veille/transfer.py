@@ -10,7 +10,11 @@ from typing import Callable
 
 from sqlalchemy import Engine, Integer, MetaData, func, inspect, select, text
 
+from .archive_version import ArchiveVersion
+
 BATCH = 1000
+# Tables the migrations fill themselves: a new schema already holds their rows, which the copy replaces.
+SEEDED = frozenset({ArchiveVersion.__tablename__})
 
 
 class TargetNotEmpty(Exception):
@@ -52,11 +56,13 @@ def unknown_tables(engine: Engine) -> list[str]:
 def copy(source: Engine, target: Engine, on_rows: Callable[[int], None] | None = None) -> list[TableCount]:
     """Copy every row of `source` into `target` (both at the latest migration) in one transaction
     on the target: on any error nothing stays there. TargetNotEmpty when it holds rows."""
-    held = {name: rows for name, rows in counts(target).items() if rows}
+    held = {name: rows for name, rows in counts(target).items() if rows and name not in SEEDED}
     if held:
         raise TargetNotEmpty(held)
     with source.connect() as reading, target.begin() as writing:
         for table in metadata().sorted_tables:
+            if table.name in SEEDED:
+                writing.execute(table.delete())
             key = list(table.primary_key.columns)
             rows = reading.execution_options(stream_results=True).execute(select(table).order_by(*key))
             for batch in rows.mappings().partitions(BATCH):
