@@ -266,3 +266,25 @@ def test_site_subscribers_get_the_full_bulletin_only_as_members_of_a_licensed_or
         shown = site.env.cli("bulletin", "render", "daily", "--date", "2017-03-29", "--subscriber", address,
                              "--format", "text")  # what the command shows is what that subscriber gets
         assert shown.code == 0 and ("Bulletin des titres" in shown.out) == notice
+
+
+def test_a_link_that_cannot_be_emailed_is_not_kept(week, monkeypatch):
+    """No mail server: the pages that send a link answer a French 503 and store nothing."""
+    from veille.accounts.models import EmailLink
+    monkeypatch.setenv("VEILLE_SECRET_KEY", SECRET)
+    monkeypatch.setenv("VEILLE_BASE_URL", "http://127.0.0.1")
+    monkeypatch.delenv("VEILLE_SMTP_URL", raising=False)
+    cli(week, "org", "add", "Commune de Toulouse", "--siren", TOULOUSE, "--type", "commune",
+        "--licence-jusqu", "2099-12-31")
+    add_user(week, monkeypatch, "agent@mairie-toulouse.fr")
+    with LiveSite() as site:
+        browser = Browser(site)
+        for path, data in (("/abonnement", {"email": "lecteur@exemple.fr", "frequence": "daily"}),
+                           ("/mot-de-passe-oublie", {"email": "agent@mairie-toulouse.fr"})):
+            answer = browser.post(path, data)
+            assert answer.status_code == 503, path
+            assert ("Le courriel n'a pas pu être envoyé (l'envoi de courriels n'est pas configuré "
+                    "(VEILLE_SMTP_URL)). Rien n'a été enregistré : réessayez plus tard.") in text(answer.text)
+    with week.session() as session:
+        assert session.scalars(select(PendingSubscription)).all() == []
+        assert session.scalars(select(EmailLink)).all() == []

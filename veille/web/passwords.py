@@ -7,11 +7,12 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request
 
 from ..accounts import users
-from ..accounts.mails import MailUnavailable, send_reset
+from ..accounts.mails import send_reset
 from ..accounts.models import User
 from ..accounts.tokens import issue_link, open_link, use_link
 from .auth import end_sessions, log_in, protect
 from .context import db, error_page, now, sentence, veille
+from .mailing import send_then_commit
 from .ratelimit import throttle
 
 blueprint = Blueprint("passwords", __name__)
@@ -33,12 +34,9 @@ def forgot():
     user = users.by_email(db(), email)
     if user is not None:
         token = issue_link(db(), user, "reset", now())
-        try:
-            send_reset(veille("settings"), user.email, f"{veille('settings').base_url}/mot-de-passe-oublie/{token}")
-        except MailUnavailable as exc:
-            db().rollback()
-            return error_page(503, f"Le courriel n'a pas pu être envoyé ({exc}) : réessayez plus tard.")
-        db().commit()
+        failed = send_then_commit(send_reset, user.email, f"{veille('settings').base_url}/mot-de-passe-oublie/{token}")
+        if failed:
+            return failed
     return render_template("signup_sent.html", address=email, what="mot-de-passe")
 
 

@@ -10,18 +10,17 @@ from sqlalchemy import func, select
 
 from ..accounts import organisations, users
 from ..accounts.kinds import ADMIN, ORGANISATION_KINDS, READER
-from ..accounts.mails import MailUnavailable, send_trial, send_verification
+from ..accounts.mails import send_trial, send_verification
 from ..accounts.models import Organisation, User
 from ..accounts.tokens import issue_link, open_link, use_link
 from .auth import log_in, protect
 from .context import db, error_page, now, sentence, veille
+from .mailing import send_then_commit
 from .ratelimit import throttle
 
 blueprint = Blueprint("signup", __name__)
 protect(blueprint)
 throttle(blueprint, 60, 15 * 60, "Trop de demandes depuis votre adresse. Réessayez dans quelques minutes.")
-MAIL_FAILED = ("Le courriel de confirmation n'a pas pu être envoyé ({reason}). Rien n'a été enregistré : "
-               "réessayez plus tard.")
 
 
 
@@ -79,13 +78,9 @@ def register():
     if existing is not None:  # the same answer, so that the form does not tell who has an account
         return _sent_page(existing.email, "inscription")
     token = issue_link(db(), user, "verify", now())
-    try:
-        send_verification(veille("settings"), user.email, f"{veille('settings').base_url}/inscription/confirmation/{token}")
-    except MailUnavailable as exc:
-        db().rollback()
-        return error_page(503, MAIL_FAILED.format(reason=exc))
-    db().commit()
-    return _sent_page(user.email, "inscription")
+    failed = send_then_commit(send_verification, user.email,
+                              f"{veille('settings').base_url}/inscription/confirmation/{token}")
+    return failed or _sent_page(user.email, "inscription")
 
 
 @blueprint.route("/inscription/confirmation/<token>", methods=["GET", "POST"])
@@ -162,13 +157,9 @@ def trial():
         return render_template("essai.html", errors=errors, form=form, kinds=ORGANISATION_KINDS), 422
     name = " ".join(form["nom"].split())
     token = issue_link(db(), user, "trial", now(), {"siren": siren, "name": name, "kind": form["type"]})
-    try:
-        send_trial(veille("settings"), user.email, name, f"{veille('settings').base_url}/essai/confirmation/{token}")
-    except MailUnavailable as exc:
-        db().rollback()
-        return error_page(503, MAIL_FAILED.format(reason=exc))
-    db().commit()
-    return _sent_page(user.email, "essai")
+    failed = send_then_commit(send_trial, user.email, name,
+                              f"{veille('settings').base_url}/essai/confirmation/{token}")
+    return failed or _sent_page(user.email, "essai")
 
 
 @blueprint.route("/essai/confirmation/<token>", methods=["GET", "POST"])
@@ -194,4 +185,3 @@ def trial_confirm(token: str):
     db().commit()
     log_in(user)
     return render_template("signup_done.html", user=user, trial_until=organisation.trial_until)
-

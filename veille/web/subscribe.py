@@ -12,13 +12,14 @@ from itertools import groupby
 from flask import Blueprint, render_template, request
 from sqlalchemy import delete
 
-from ..accounts.mails import MailUnavailable, send_subscription
+from ..accounts.mails import send_subscription
 from ..accounts.models import PendingSubscription
 from ..accounts.tokens import TOKEN_RE, digest, new_token
 from ..bulletins import subscribers
 from ..bulletins.kinds import FREQUENCIES
 from .auth import current_user, protect
 from .context import db, error_page, now, sentence, veille
+from .mailing import send_then_commit
 from .ratelimit import throttle
 
 blueprint = Blueprint("subscribe", __name__)
@@ -74,13 +75,9 @@ def subscribe():
     token, hashed = new_token()
     db().add(PendingSubscription(id=hashed, email=address, topics=sorted(set(form["rubriques"])),
                                  frequency=form["frequence"], created_at=now()))
-    try:
-        send_subscription(veille("settings"), address, f"{veille('settings').base_url}/abonnement/confirmation/{token}")
-    except MailUnavailable as exc:
-        db().rollback()
-        return error_page(503, f"Le courriel de confirmation n'a pas pu être envoyé ({exc}) : réessayez plus tard.")
-    db().commit()
-    return render_template("signup_sent.html", address=address, what="abonnement")
+    failed = send_then_commit(send_subscription, address,
+                              f"{veille('settings').base_url}/abonnement/confirmation/{token}")
+    return failed or render_template("signup_sent.html", address=address, what="abonnement")
 
 
 @blueprint.route("/abonnement/confirmation/<token>", methods=["GET", "POST"])
