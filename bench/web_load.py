@@ -2,9 +2,11 @@
 
 A generated archive of N items (bench/search.py's generator: JO texts, circulars, news over the
 rubriques of feeds.yaml), indexed by each search engine in turn and served by `veille serve`
-(waitress, 8 threads) in its own process; this process is the load generator: 1, 8 and 32
-clients, each page type for a few seconds. Prints requests/s and p50/p95 per page type, then one
-table for all.
+(waitress, 8 threads) in its own process; bench/loadgen.py is the load generator (keep-alive
+connections, one process per core): 1, 8 and 32 clients, each page type for a few seconds.
+Prints requests/s and p50/p95 per page type, then one table for all. Waitress closes the
+connection after every answer without a body length (each 304): the generator then opens a new
+one, as a feed reader's next poll does, and times the request only.
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import insert
 
+import loadgen  # bench/loadgen.py
 from search import SINGLE_WORDS, keywords, make_items  # bench/search.py
 from veille.catalog import CATEGORIES, load_catalog
 from veille.config import Settings
@@ -149,29 +151,8 @@ def _one(client: httpx.Client, request: tuple[str, dict]) -> tuple[float, bool]:
 
 def _load(base: str, requests: list[tuple[str, dict]], count: int, seconds: float) -> tuple[float, float, float, int]:
     """`count` clients sending these requests in turn for `seconds`: requests/s, p50, p95 (ms), errors."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def client(number: int) -> None:
-        with httpx.Client(base_url=base, timeout=300) as session:
-            position = number
-            while True:  # at least one request each, however late the thread starts
-                elapsed, ok = _one(session, requests[position % len(requests)])
-                position += count
-                with lock:
-                    latencies.append(elapsed)
-                    errors[0] += not ok
-                if time.perf_counter() >= deadline:
-                    return
-
     started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    latencies, errors = loadgen.load(int(base.rsplit(":", 1)[1]), requests, count, seconds)
     wall = time.perf_counter() - started
     ms = sorted(x * 1000 for x in latencies)
-    return len(ms) / wall, statistics.median(ms), ms[min(len(ms) - 1, int(len(ms) * 0.95))], errors[0]
+    return len(ms) / wall, statistics.median(ms), ms[min(len(ms) - 1, int(len(ms) * 0.95))], errors

@@ -14,7 +14,7 @@ from tests.livesite import LiveSite
 from tests.test_web import get
 from tests.web_accounts import SECRET, TOULOUSE, Browser, add_user, cli
 from veille import archive_version
-from veille.db import transaction
+from veille.db import make_engine, transaction
 from veille.entry import Entry
 from veille.models import Item, SourceState
 from veille.search.indexer import index_pending
@@ -192,4 +192,20 @@ def test_the_version_moves_only_with_what_pages_show(week):
     with transaction(factory_of(week)) as session:
         session.scalar(select(Item).order_by(Item.id).limit(1)).summary = "Résumé revu."  # the same value: no change
     assert version_now(week) == start + 1
+
+
+
+def test_the_cache_reads_the_version_the_sessions_write(week, tmp_path):
+    """The page cache reads the version through a bare driver connection: the same number as
+    the sessions see, and None (Flask then answers with its error page) when the database
+    cannot answer."""
+    engine = factory_of(week).kw["bind"]
+    assert archive_version.read(engine) == version_now(week)
+    with transaction(factory_of(week)) as session:
+        session.scalar(select(Item).order_by(Item.id).limit(1)).summary = "Résumé revu encore."
+    assert archive_version.read(engine) == version_now(week)
+    garbage = tmp_path / "pas-une-base.db"
+    garbage.write_bytes(b"ceci n'est pas une base SQLite" * 100)
+    assert archive_version.read(make_engine(Settings.from_env({"VEILLE_HOME": str(tmp_path),
+                                                               "VEILLE_DATABASE_URL": f"sqlite:///{garbage}"}))) is None
 

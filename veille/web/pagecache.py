@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Flask, Response, current_app, g, request
-from sqlalchemy.exc import OperationalError
 from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Request
 
@@ -93,10 +92,8 @@ def install(app: Flask, max_bytes: int = MAX_BYTES) -> None:
     def served(environ, start_response):
         if (environ["REQUEST_METHOD"] == "GET" and REFUSED not in environ and not environ.get("CONTENT_LENGTH")
                 and SESSION_COOKIE not in environ.get("HTTP_COOKIE", "")):
-            try:
-                with engine.connect() as connection:
-                    version = archive_version.current(connection)
-            except OperationalError:
+            version = archive_version.read(engine)
+            if version is None:
                 return inner(environ, start_response)  # Flask answers with its error page
             today, asked = datetime.now(timezone).date(), Request(environ)
             address = cache.variants.remembered(version, today, asked.remote_addr)
