@@ -17,6 +17,7 @@ from ..numbers import parse_int
 EXIT_BUSY = 1
 TICK_SECONDS = 60  # VEILLE_TICK_SECONDS: shorter for the tests and the benchmark only
 STANDBY_POLL = 5.0  # seconds between two tries of a process in standby
+LOCK_CHECK = 15.0  # seconds between two checks that this process still holds the scheduler lock
 log = logging.getLogger("veille.service")
 
 
@@ -80,8 +81,7 @@ def cmd_run(settings: Settings, args) -> int:
                         "(les éditions sont construites et publiées sur le site)")
         else:
             log.info("bulletins envoyés par %s, de %s", mail.smtp, mail.sender.address)
-        while not stop.wait(1.0):
-            pass
+        lost = _watch(lock, stop, min(LOCK_CHECK, tick))
         log.info("arrêt demandé : fin des tâches en cours")
         finished = scheduler.stop(running)
         if server is not None:
@@ -93,9 +93,9 @@ def cmd_run(settings: Settings, args) -> int:
         log.warning("tâches encore en cours après %d s (%s) : arrêt sans les attendre",
                     scheduler.GRACE_SECONDS, ", ".join(sorted(running.busy)))
         logging.shutdown()
-        os._exit(0)
+        os._exit(EXIT_BUSY if lost else 0)
     log.info("arrêté proprement")
-    return 0
+    return EXIT_BUSY if lost else 0
 
 
 def _take(lock, settings: Settings, standby: bool, stop: threading.Event) -> bool:
@@ -113,6 +113,36 @@ def _take(lock, settings: Settings, standby: bool, stop: threading.Event) -> boo
         if lock.acquire():
             log.info("relais pris : ce processus planifie désormais")
             return True
+    return False
+
+
+def _watch(lock, stop: threading.Event, every: float) -> bool:
+    """Waits for the stop; True when it came because the lock was lost to another process."""
+    while not stop.wait(every):
+        if not _still_scheduler(lock):
+            stop.set()
+            return True
+    return False
+
+
+def _still_scheduler(lock) -> bool:
+    """False when this process lost the scheduler lock (its PostgreSQL connection died: a server
+    restart) and another process took it meanwhile: two schedulers must never run."""
+    from sqlalchemy.exc import DBAPIError
+
+    if lock.held():
+        return True
+    try:
+        taken = lock.acquire()
+    except DBAPIError as exc:
+        log.warning("verrou du planificateur perdu : la base ne répond pas (%s) ; nouvel essai dans %d s",
+                    str(exc).splitlines()[0][:200], LOCK_CHECK)
+        return True
+    if taken:
+        log.warning("verrou du planificateur perdu (connexion à la base coupée) puis repris : ce processus planifie toujours")
+        return True
+    log.error("verrou du planificateur perdu (connexion à la base coupée) et pris par un autre « veille run » : "
+              "arrêt de ce processus")
     return False
 
 

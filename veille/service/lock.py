@@ -5,7 +5,9 @@ releases whenever the process ends, however it ends; the file also says who hold
 since when), for the message of a second `veille run`. With PostgreSQL (several machines) it is a
 session advisory lock (`pg_try_advisory_lock`) on a connection of its own kept open, which the
 server releases when that connection dies; the connection's application_name says who holds it.
-Both have the same interface: `acquire()`, `release()`, `holder()`; `scheduler_lock` picks one.
+Both have the same interface: `acquire()`, `release()`, `held()`, `holder()`; `scheduler_lock`
+picks one. A PostgreSQL server that restarts ends the lock's connection, and with it the lock:
+`held()` is how the scheduler notices.
 """
 from __future__ import annotations
 
@@ -77,6 +79,9 @@ class SchedulerLock:
             self._handle.close()
             self._handle = None
 
+    def held(self) -> bool:
+        return self._handle is not None  # the kernel keeps it as long as the process lives
+
     def holder(self) -> Holder | None:
         """Who schedules now: None when nobody holds the lock."""
         if self._handle is not None:
@@ -107,6 +112,7 @@ class AdvisoryLock:
     HOLDERS = ("SELECT a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :space AND l.objid = :key "
                "AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+    HELD = HOLDERS + " AND l.pid = pg_backend_pid()"
 
     def __init__(self, url: str):
         self.url = url
@@ -139,6 +145,21 @@ class AdvisoryLock:
         if self._connection is not None:
             self._connection.close()  # the server releases a session lock with its connection
             self._connection = None
+
+    def held(self) -> bool:
+        """Whether this process still holds the lock: False once its connection died (a server
+        restart, a terminated backend), which released it."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        if self._connection is None:
+            return False
+        try:
+            return self._connection.execute(text(self.HELD), {"space": self.SPACE, "key": self.SCHEDULER}).first() is not None
+        except DBAPIError:
+            self._connection.invalidate()
+            self._connection = None
+            return False
 
     def holder(self) -> Holder | None:
         from sqlalchemy import text
