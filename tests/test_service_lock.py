@@ -50,33 +50,30 @@ def test_the_advisory_lock_knows_when_its_connection_died(env):
     other.release()
 
 
-@postgresql_only
-def test_a_scheduler_takes_its_lock_again_after_a_server_restart(env, tmp_path, monkeypatch):
+@pytest.fixture
+def scheduler(env, tmp_path, monkeypatch):
+    """A `veille run --no-web` holding the lock, a tick of one second."""
     monkeypatch.setenv("VEILLE_TICK_SECONDS", "1")
     env.write_feeds([])
     run = Run(tmp_path, "--no-web")
-    try:
-        wait_for(lambda: "planificateur démarré" in run.log, what=run.log)
-        end_lock_connection(os.environ["VEILLE_DATABASE_URL"], run.process.pid)
-        wait_for(lambda: "puis repris : ce processus planifie toujours" in run.log, what=run.log)
-        assert run.process.poll() is None
-        assert not AdvisoryLock(os.environ["VEILLE_DATABASE_URL"]).acquire()  # held by the scheduler again
-        assert run.stop() == 0
-    finally:
-        run.end()
+    wait_for(lambda: "planificateur démarré" in run.log, what=run.log)
+    yield run
+    run.end()
 
 
 @postgresql_only
-def test_a_scheduler_whose_lock_was_taken_meanwhile_stops(env, tmp_path, monkeypatch):
-    monkeypatch.setenv("VEILLE_TICK_SECONDS", "1")
-    env.write_feeds([])
-    run = Run(tmp_path, "--no-web")
-    try:
-        wait_for(lambda: "planificateur démarré" in run.log, what=run.log)
-        holder = end_lock_connection(os.environ["VEILLE_DATABASE_URL"], run.process.pid, then_take=True)
-        assert run.process.wait(timeout=60) == 1
-        assert "pris par un autre « veille run » : arrêt de ce processus" in run.log
-        assert "Traceback" not in run.log
-        holder.close()
-    finally:
-        run.end()
+def test_a_scheduler_takes_its_lock_again_after_a_server_restart(scheduler):
+    end_lock_connection(os.environ["VEILLE_DATABASE_URL"], scheduler.process.pid)
+    wait_for(lambda: "puis repris : ce processus planifie toujours" in scheduler.log, what=scheduler.log)
+    assert scheduler.process.poll() is None
+    assert not AdvisoryLock(os.environ["VEILLE_DATABASE_URL"]).acquire()  # held by the scheduler again
+    assert scheduler.stop() == 0
+
+
+@postgresql_only
+def test_a_scheduler_whose_lock_was_taken_meanwhile_stops(scheduler):
+    holder = end_lock_connection(os.environ["VEILLE_DATABASE_URL"], scheduler.process.pid, then_take=True)
+    assert scheduler.process.wait(timeout=60) == 1
+    assert "pris par un autre « veille run » : arrêt de ce processus" in scheduler.log
+    assert "Traceback" not in scheduler.log
+    holder.close()
