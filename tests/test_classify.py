@@ -53,6 +53,21 @@ def test_reason_names_the_keyword_as_written_and_where_it_was_found():
     assert in_text.reason == "mot-clé « permis de construire » dans le texte"
 
 
+def test_the_reason_names_the_first_keyword_in_the_text_and_the_longest_of_those_starting_there():
+    logement = Topic("logement", "Logement", keywords=("logement", "logement social", "loyer", "social",
+                                                      "parc social de logement"))
+
+    def reason(text: str) -> str:
+        return classify(Document("Note", text), topics(logement))[0].reason
+
+    assert reason("Le loyer du logement social") == "mot-clé « loyer » dans le texte"
+    assert reason("Le logement social et son loyer") == "mot-clé « logement social » dans le texte"
+    assert reason("Un logement, social ou non") == "mot-clé « logement social » dans le texte"  # any non-word run
+    assert reason("Un logement ; le parc social de logement") == "mot-clé « logement » dans le texte"
+    assert reason("Le parc social de l'État, puis un logement") == "mot-clé « social » dans le texte"
+    assert reason("Le parc social de logement") == "mot-clé « parc social de logement » dans le texte"
+
+
 def test_exclude_vetoes_keyword_matches():
     rules = topics(CULTURE)
     assert slugs(Document("Risques majeurs", "Développer la culture du risque dans les communes"), rules) == []

@@ -23,6 +23,8 @@ from .learned import ModelSettings, load_model
 from .legal_codes import CODES
 from .text import fold
 
+WORD = re.compile(r"\w+")
+
 MANUAL, MODEL, RULE, SOURCE = "manual", "model", "rule", "source"
 IN_TEXT = "le texte"  # where a weak keyword hit was found
 
@@ -45,32 +47,78 @@ class Assignment:
 
 @dataclass(frozen=True)
 class _Phrases:
-    """Whole-word alternation over folded phrases, remembering each phrase as written."""
+    """Folded phrases as word tuples by their first word, longest first, each with the phrase as
+    written."""
 
-    pattern: re.Pattern | None
-    written: dict[str, str]
+    by_first: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
 
-    def find(self, text: str) -> str | None:
-        match = self.pattern.search(text) if self.pattern else None
-        if match is None:
-            return None
-        return self.written.get(" ".join(re.split(r"\W+", match.group(1))), match.group(1))
+    def find(self, words: "_Words") -> str | None:
+        """The phrase found first in the text (the longest of those starting there), as written."""
+        best: tuple[int, str] | None = None
+        for first in self.by_first.keys() & words.present:
+            for tokens, written in self.by_first[first]:
+                start = words.find(tokens, best[0] if best else len(words.tokens))
+                if start is not None:
+                    best = (start, written)
+        return best[1] if best else None
 
 
 @lru_cache(maxsize=None)
-def _words(phrases: tuple[str, ...]) -> _Phrases:
-    written = {" ".join(re.split(r"\W+", fold(p).strip())): p for p in phrases if p.strip()}
-    if not written:
-        return _Phrases(None, {})
-    alternatives = sorted(written, key=len, reverse=True)
+def _phrases(phrases: tuple[str, ...]) -> _Phrases:
     # Any run of non-word characters between words: "d'initiative" matches "d’initiative".
-    pattern = r"(?<!\w)(" + "|".join(r"\W+".join(map(re.escape, p.split())) for p in alternatives) + r")(?!\w)"
-    return _Phrases(re.compile(pattern), written)
+    words = {tuple(WORD.findall(fold(p))): p for p in phrases}
+    words.pop((), None)
+    by_first: dict[str, list] = {}
+    for tokens, written in sorted(words.items(), key=lambda pair: len(" ".join(pair[0])), reverse=True):
+        by_first.setdefault(tokens[0], []).append((tokens, written))
+    return _Phrases({first: tuple(group) for first, group in by_first.items()})
+
+
+@lru_cache(maxsize=None)
+def _folded(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(folded, as written) of each name."""
+    return tuple((fold(name), name) for name in names)
+
+
+class _Words:
+    """The words of a folded text in order: every phrase is looked up by its first word, so a
+    text is read once for all the rubriques."""
+
+    def __init__(self, text: str):
+        self.tokens = WORD.findall(text)
+        self.present = set(self.tokens)
+        self._starts: dict[str, list[int]] = {}
+
+    def find(self, phrase: tuple[str, ...], before: int) -> int | None:
+        """Where `phrase` starts first, if it does before the word at `before`."""
+        first, length = phrase[0], len(phrase)
+        if first not in self._starts:
+            self._starts[first] = self._positions(first)
+        for start in self._starts[first]:
+            if start >= before:
+                return None
+            if length == 1 or tuple(self.tokens[start:start + length]) == phrase:
+                return start
+        return None
+
+    def _positions(self, token: str) -> list[int]:
+        positions, index = [], self.tokens.index  # list.index scans in C
+        try:
+            while True:
+                positions.append(index(token, positions[-1] + 1 if positions else 0))
+        except ValueError:
+            return positions
+
+
+@lru_cache(maxsize=1)
+def _codes() -> re.Pattern:
+    names = sorted({" ".join(WORD.findall(fold(code))) for code in CODES} - {""}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\W+".join(map(re.escape, n.split())) for n in names) + r")(?!\w)")
 
 
 def _without_codes(text: str) -> str:
     """The folded text with every code name blanked out (same length: positions stay)."""
-    return _words(CODES).pattern.sub(lambda match: " " * len(match.group(0)), text)
+    return _codes().sub(lambda match: " " * len(match.group(0)), text)
 
 
 def classify(doc: Document, topics: dict[str, Topic], source_topics: tuple[str, ...] = (),
@@ -119,7 +167,7 @@ def _rule_reason(topic: Topic, title: _Text, body: _Text, ministry: str, nor: st
     """The first rule of the topic that matches and where its keyword was (None for the other
     rules), unless one of the topic's exclude words is present."""
     reason, where = _match(topic, title, body, ministry, nor, tags)
-    if reason and _words(topic.exclude).find(title.whole + "\n" + body.whole):
+    if reason and topic.exclude and _phrases(topic.exclude).find(title.both(body)):
         return None, None
     return reason, where
 
@@ -128,28 +176,36 @@ def _match(topic: Topic, title: _Text, body: _Text, ministry: str, nor: str | No
            tags: list[str]) -> tuple[str | None, str | None]:
     if nor and any(nor.upper().startswith(p.upper()) for p in topic.nor_prefixes):
         return f"NOR {nor} (préfixe de ministère)", None
-    for fragment in topic.ministries:
-        if ministry and fold(fragment) in ministry:
+    for folded, fragment in _folded(topic.ministries) if ministry else ():
+        if folded in ministry:
             return f"ministère « {fragment} »", None
-    rubriques = {fold(r): r for r in topic.an_rubriques}
-    for tag in tags:
-        if tag in rubriques:
-            return f"rubrique « {rubriques[tag]} » de la source", None
+    if tags:
+        rubriques = dict(_folded(topic.an_rubriques))
+        for tag in tags:
+            if tag in rubriques:
+                return f"rubrique « {rubriques[tag]} » de la source", None
     codes, plain = _code_keywords(topic.keywords)
     for where, text in (("le titre", title), (IN_TEXT, body)):
-        word = _words(codes).find(text.whole) or _words(plain).find(text.outside_codes)
+        word = _phrases(codes).find(text.words) or _phrases(plain).find(text.words_outside_codes)
         if word:
             return f"mot-clé « {word} » dans {where}", where
     return None, None
 
 
-@dataclass
 class _Text:
-    """A folded title or text, and the same with the names of codes blanked out (made once)."""
-    whole: str
+    """A folded title or text: its words, and its words outside the names of codes (made once)."""
 
-    def __post_init__(self):
-        self.outside_codes = _without_codes(self.whole)
+    def __init__(self, whole: str):
+        self.whole = whole
+        self.words = _Words(whole)
+        self.words_outside_codes = _Words(_without_codes(whole))
+        self._both: _Words | None = None
+
+    def both(self, after: "_Text") -> _Words:
+        """The words of this text then `after`'s (where exclude words are looked for)."""
+        if self._both is None:
+            self._both = _Words(self.whole + "\n" + after.whole)
+        return self._both
 
 
 @lru_cache(maxsize=None)

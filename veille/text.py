@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
+from functools import lru_cache
 
 import ftfy
 import lxml.html
@@ -141,5 +143,11 @@ def _tidy_lines(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: "État civil" -> "etat civil"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKD", text.casefold()).translate(_combining_marks())
+
+
+@lru_cache(maxsize=1)
+def _combining_marks() -> dict[int, None]:
+    """Every combining character, deleted by `str.translate` (C speed, where a test per
+    character took a third of classification)."""
+    return dict.fromkeys(c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c)))
