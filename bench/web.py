@@ -10,7 +10,10 @@ meanwhile; then from the cache).
 With --archive N: the reader's side under load instead (bench/web_load.py): N generated items,
 `veille serve` in its own process on each search engine, 1, 8 and 32 clients.
 
-    .venv/bin/python bench/web.py --archive 100000 [--engines tantivy,whoosh] [--seconds 3]
+    .venv/bin/python bench/web.py --archive 100000 [--engines tantivy,whoosh] [--seconds 3] [--dir DIR]
+
+--dir DIR keeps the generated archive and its search indexes in DIR and reuses them on the next
+run of the same size (minutes saved at 100,000 items).
 """
 from __future__ import annotations
 
@@ -107,10 +110,12 @@ def main() -> int:
     parser.add_argument("--engines", default="tantivy,whoosh")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=3.0, help="per page type and number of clients")
+    parser.add_argument("--dir", type=Path, help="with --archive: keep the archive and indexes there, reuse them")
     args = parser.parse_args()
     if args.archive:
         from web_load import run
-        return run(args.archive, args.engines.split(","), [int(n) for n in args.clients.split(",")], args.seconds)
+        return run(args.archive, args.engines.split(","), [int(n) for n in args.clients.split(",")], args.seconds,
+                   args.dir)
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env({"VEILLE_HOME": tmp, "VEILLE_FEEDS": str(REPO / "feeds.yaml"),

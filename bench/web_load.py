@@ -7,6 +7,10 @@ connections, one process per core): 1, 8 and 32 clients, each page type for a fe
 Prints requests/s and p50/p95 per page type, then one table for all. Waitress closes the
 connection after every answer without a body length (each 304): the generator then opens a new
 one, as a feed reader's next poll does, and times the request only.
+
+With `directory` (bench/web.py --dir DIR), the archive and its indexes are kept there and reused
+by the next run of the same size (migrated to the current schema first), instead of being
+generated again in a temporary folder.
 """
 from __future__ import annotations
 
@@ -18,11 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 import loadgen  # bench/loadgen.py
 from search import SINGLE_WORDS, keywords, make_items  # bench/search.py
@@ -36,16 +41,19 @@ REPO = Path(__file__).resolve().parents[1]
 CHUNK = 5000
 
 
-def run(size: int, engines: list[str], clients: list[int], seconds: float) -> int:
+def run(size: int, engines: list[str], clients: list[int], seconds: float, directory: Path | None = None) -> int:
     rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as tmp:
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() if directory is None else nullcontext(str(directory.resolve())) as tmp:
         env = {"VEILLE_HOME": tmp, "VEILLE_FEEDS": str(REPO / "feeds.yaml"), "VEILLE_BASE_URL": "https://veille.test",
                "VEILLE_DATABASE_URL": f"sqlite:///{tmp}/veille.db"}
         catalog = load_catalog(Path(env["VEILLE_FEEDS"]))
         vocab = keywords(catalog)
         started = time.perf_counter()
-        factory = _archive(Settings.from_env(env), size, vocab)
-        print(f"Archive de {size} articles générée en {time.perf_counter() - started:.0f} s.", flush=True)
+        factory, made = _archive(Settings.from_env(env), size, vocab)
+        print(f"Archive de {size} articles {'générée' if made else 'reprise de ' + tmp} "
+              f"en {time.perf_counter() - started:.0f} s.", flush=True)
         pages = _pages(rng, size, vocab)
         rows = []
         for engine in engines:
@@ -72,10 +80,18 @@ def run(size: int, engines: list[str], clients: list[int], seconds: float) -> in
     return 0
 
 
-def _archive(settings: Settings, size: int, vocab) -> object:
+def _archive(settings: Settings, size: int, vocab) -> tuple[object, bool]:
+    """The archive of `size` generated items, and whether it was made now (False: found there)."""
     engine = make_engine(settings)
     migrate(engine)
     factory = session_factory(engine)
+    with factory() as session:
+        present = session.scalar(select(func.count()).select_from(Item))
+    if present == size:
+        return factory, False
+    if present:
+        raise SystemExit(f"{settings.home} : l'archive y compte {present} articles, pas {size} ; "
+                         "choisissez un autre dossier (--dir) ou la même taille (--archive)")
     with transaction(factory) as session:
         session.add_all([SourceState(id=f"source-{slug}", name=f"Source {label}", kind="rss", category=slug,
                                      config_url="https://exemple.fr/flux", url="https://exemple.fr/flux")
@@ -88,7 +104,7 @@ def _archive(settings: Settings, size: int, vocab) -> object:
                                             "updated_at": item.fetched_at} for item in items])
             session.execute(insert(ItemTopic), [{"item_id": item.id, "topic": topic.topic, "origin": "rule",
                                                  "reason": ""} for item in items for topic in item.topics])
-    return factory
+    return factory, True
 
 
 def _pages(rng: random.Random, size: int, vocab) -> dict[str, list[tuple[str, dict]]]:
