@@ -9,6 +9,7 @@ by its Content-Length (or chunks), with no client library in between.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing
 import os
 import time
@@ -17,16 +18,18 @@ Request = tuple[str, dict]  # path, extra headers
 
 
 def load(port: int, requests: list[Request], clients: int, seconds: float,
-         processes: int | None = None) -> tuple[list[float], int]:
+         processes: int | None = None, unique: str | None = None) -> tuple[list[float], int]:
     """`clients` keep-alive connections, spread over `processes` (default: one per core, at most
     one per client), each sending the requests in turn for `seconds` (at least one each):
-    the latencies in seconds, and the number of answers other than 200 and 304."""
+    the latencies in seconds, and the number of answers other than 200 and 304. With `unique`,
+    each request carries that query parameter with a value no other request has (a cache keyed
+    on the query never answers it)."""
     processes = max(1, min(processes or os.cpu_count() or 1, clients))
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     shares = [list(range(n, clients, processes)) for n in range(processes)]
     deadline = time.time() + seconds
-    workers = [context.Process(target=_worker, args=(port, requests, share, clients, deadline, results))
+    workers = [context.Process(target=_worker, args=(port, requests, share, clients, deadline, results, unique))
                for share in shares]
     for worker in workers:
         worker.start()
@@ -40,14 +43,23 @@ def load(port: int, requests: list[Request], clients: int, seconds: float,
     return latencies, errors
 
 
-def _worker(port: int, requests: list[Request], numbers: list[int], clients: int, deadline: float, results) -> None:
-    outcome = asyncio.run(_clients(port, requests, numbers, clients, deadline))
+def _worker(port: int, requests: list[Request], numbers: list[int], clients: int, deadline: float, results,
+            unique: str | None) -> None:
+    outcome = asyncio.run(_clients(port, requests, numbers, clients, deadline, unique))
     results.put(outcome)
 
 
 async def _clients(port: int, requests: list[Request], numbers: list[int], clients: int,
-                   deadline: float) -> tuple[list[float], int]:
+                   deadline: float, unique: str | None) -> tuple[list[float], int]:
     encoded = [_encode(port, path, headers) for path, headers in requests]
+    sent = itertools.count()
+
+    def request(position: int) -> bytes:
+        if unique is None:
+            return encoded[position % len(encoded)]
+        path, headers = requests[position % len(requests)]
+        value = f"{deadline:.6f}-{numbers[0]}-{next(sent)}"  # this run's, this process's, this request's
+        return _encode(port, f"{path}{'&' if '?' in path else '?'}{unique}={value}", headers)
     latencies: list[float] = []
     errors = [0]
 
@@ -55,8 +67,9 @@ async def _clients(port: int, requests: list[Request], numbers: list[int], clien
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         position = number
         while True:  # at least one request each, however late the client starts
+            message = request(position)
             started = time.perf_counter()
-            writer.write(encoded[position % len(encoded)])
+            writer.write(message)
             status, close = await _answer(reader)
             latencies.append(time.perf_counter() - started)
             errors[0] += status not in (200, 304)

@@ -111,11 +111,13 @@ def main() -> int:
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=3.0, help="per page type and number of clients")
     parser.add_argument("--dir", type=Path, help="with --archive: keep the archive and indexes there, reuse them")
+    parser.add_argument("--rows", help="with --archive: only the rows whose label holds one of these words "
+                                       "(comma-separated, e.g. 'sans cache' or 'Fiche,API')")
     args = parser.parse_args()
     if args.archive:
         from web_load import run
         return run(args.archive, args.engines.split(","), [int(n) for n in args.clients.split(",")], args.seconds,
-                   args.dir)
+                   args.dir, args.rows.split(",") if args.rows else None)
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env({"VEILLE_HOME": tmp, "VEILLE_FEEDS": str(REPO / "feeds.yaml"),

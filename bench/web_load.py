@@ -8,6 +8,14 @@ Prints requests/s and p50/p95 per page type, then one table for all. Waitress cl
 connection after every answer without a body length (each 304): the generator then opens a new
 one, as a feed reader's next poll does, and times the request only.
 
+Each page type is measured twice. « sans cache »: every request misses the page cache
+(veille.web.pagecache), as right after a crawl changes the archive's version: it carries a query
+parameter no other request had (`sans-cache=N`), which the pages ignore and the cache keys on, so
+the server runs its production code unchanged, lookup and keeping included. Then from the cache:
+each distinct page asked once beforehand, every request a hit. The generated items are given what
+the pages show of a real archive: JO issue dates, entry-into-force dates, HTML texts, identifiers
+and citations between texts (item pages' related texts).
+
 With `directory` (bench/web.py --dir DIR), the archive and its indexes are kept there and reused
 by the next run of the same size (migrated to the current schema first), instead of being
 generated again in a temporary folder.
@@ -22,7 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from datetime import timedelta
+from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,14 +45,18 @@ from search import SINGLE_WORDS, keywords, make_items  # bench/search.py
 from veille.catalog import CATEGORIES, load_catalog
 from veille.config import Settings
 from veille.db import make_engine, migrate, session_factory, transaction
-from veille.models import Item, ItemTopic, SourceState
+from veille.bulletins.build import JO
+from veille.links import refs_of
+from veille.models import Item, ItemRef, ItemTopic, SourceState
 from veille.search.indexer import index_pending
 
 REPO = Path(__file__).resolve().parents[1]
 CHUNK = 5000
 
 
-def run(size: int, engines: list[str], clients: list[int], seconds: float, directory: Path | None = None) -> int:
+def run(size: int, engines: list[str], clients: list[int], seconds: float, directory: Path | None = None,
+        only: list[str] | None = None) -> int:
+    """`only`: the rows whose label holds one of these words (all rows when None)."""
     rng = random.Random(7)
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -68,12 +83,20 @@ def run(size: int, engines: list[str], clients: list[int], seconds: float, direc
                     for requests in pages.values():
                         _one(client, requests[0])
                 for count in clients:
-                    for label, requests in pages.items():
-                        figures = _load(base, requests, count, seconds)
-                        rows.append((engine, count, label, *figures))
-                        print(f"{engine}, {count} client(s), {label} : {figures[0]:.0f} req/s, "
-                              f"p50 {figures[1]:.0f} ms, p95 {figures[2]:.0f} ms"
-                              + (f", {figures[3]} erreur(s)" if figures[3] else ""), flush=True)
+                    for missed in (True, False):  # misses first: they push the cached rows' pages out
+                        if not missed:
+                            _warm(base, [request for label, requests in pages.items() if _chosen(label, only)
+                                         for request in requests])
+                        for label, requests in pages.items():
+                            row = f"{label} — sans cache" if missed else label
+                            if not _chosen(row, only):
+                                continue
+                            figures = _load(base, requests, count, seconds, missed)
+                            rows.append((engine, count, row, *figures))
+                            print(f"{engine}, {count} client(s), {row} : {figures[0]:.0f} req/s, "
+                                  f"p50 {figures[1]:.0f} ms, p95 {figures[2]:.0f} ms"
+                                  + (f", {figures[3]} erreur(s)" if figures[3] else "")
+                                  + f" (charge {os.getloadavg()[0]:.1f})", flush=True)
         print("\n| moteur | clients | page | req/s | p50 (ms) | p95 (ms) | erreurs |\n| --- | --- | --- | --- | --- | --- | --- |")
         for engine, count, label, rate, p50, p95, errors in rows:
             print(f"| {engine} | {count} | {label} | {rate:.0f} | {p50:.0f} | {p95:.0f} | {errors} |")
@@ -97,14 +120,38 @@ def _archive(settings: Settings, size: int, vocab) -> tuple[object, bool]:
                                      config_url="https://exemple.fr/flux", url="https://exemple.fr/flux")
                          for slug, label in CATEGORIES.items()])
     columns = [column.key for column in Item.__table__.columns]
+    rng, nors = random.Random(11), []
     for start in range(0, size, CHUNK):
         items = make_items(min(CHUNK, size - start), 4, vocab, start=start)
+        refs = [ref for item in items for ref in _as_published(item, rng, nors)]
         with transaction(factory) as session:
             session.execute(insert(Item), [{**{key: getattr(item, key) for key in columns},
                                             "updated_at": item.fetched_at} for item in items])
             session.execute(insert(ItemTopic), [{"item_id": item.id, "topic": topic.topic, "origin": "rule",
                                                  "reason": ""} for item in items for topic in item.topics])
+            session.execute(insert(ItemRef), refs)
     return factory, True
+
+
+def _as_published(item: Item, rng: random.Random, nors: list[str]) -> list[dict]:
+    """What the generator leaves out and the pages show: JO texts under the date of their JO
+    issue, most with the day they enter into force; the text as the source's HTML; the
+    identifiers the item carries, and for one item in five a text it cites (an earlier NOR).
+    Returns the item's rows of item_refs."""
+    if item.category == JO:
+        item.jo_date = item.published_at.date()
+        if rng.random() < 0.8:
+            item.effective_date = item.jo_date + timedelta(days=1 if rng.random() < 0.75 else rng.randrange(2, 90))
+    else:
+        item.jo_number = None
+    item.content_html = "".join(f"<p>{escape(line)}</p>" for line in item.text.splitlines())
+    refs = refs_of(item)
+    if nors and rng.random() < 0.2:
+        cited = rng.choice(nors[-5000:])
+        if (cited, "self") not in refs:
+            refs.add((cited, "cites"))
+    nors.append(item.nor)
+    return [{"item_id": item.id, "ref": ref, "role": role} for ref, role in sorted(refs)]
 
 
 def _pages(rng: random.Random, size: int, vocab) -> dict[str, list[tuple[str, dict]]]:
@@ -121,6 +168,10 @@ def _pages(rng: random.Random, size: int, vocab) -> dict[str, list[tuple[str, di
             for a, b in zip(SINGLE_WORDS, reversed(SINGLE_WORDS))],
         "Page de rubrique": [f"/rubriques/{slug}" for slug in slugs],
         "Calendrier du mois": [f"/archives/{year}/{month:02d}" for year, month in months],
+        "Page du jour": [f"/archives/{year}/{month:02d}/{rng.randrange(1, 29):02d}" for year, month in months],
+        "En vigueur (mois)": [f"/en-vigueur/{year}/{month:02d}" for year, month in months],
+        "Catégorie Journal officiel (par numéro du JO)": [f"/categories/{JO}"] + [
+            f"/categories/{JO}?page={page}" for page in range(2, 21)],
         "Fiche article": [f"/articles/b{rng.randrange(size):07d}" for _ in range(200)],
         "Flux de rubrique (200)": [f"/flux/rubriques/{slugs[0]}.rss"],
         "API /api/items": ["/api/items?limit=50"] + [f"/api/items?rubrique={slug}&limit=50" for slug in slugs],
@@ -165,10 +216,24 @@ def _one(client: httpx.Client, request: tuple[str, dict]) -> tuple[float, bool]:
     return time.perf_counter() - started, response.status_code in (200, 304)
 
 
-def _load(base: str, requests: list[tuple[str, dict]], count: int, seconds: float) -> tuple[float, float, float, int]:
-    """`count` clients sending these requests in turn for `seconds`: requests/s, p50, p95 (ms), errors."""
+def _chosen(row: str, only: list[str] | None) -> bool:
+    return only is None or any(word.lower() in row.lower() for word in only)
+
+
+def _warm(base: str, requests: list[tuple[str, dict]]) -> None:
+    """Each distinct page once, so that the rows « from the cache » are."""
+    distinct = list(dict.fromkeys(path for path, _ in requests))
+    with ThreadPoolExecutor(8) as pool, httpx.Client(base_url=base, timeout=300) as client:
+        list(pool.map(lambda path: client.get(path), distinct))
+
+
+def _load(base: str, requests: list[tuple[str, dict]], count: int, seconds: float,
+          missed: bool = False) -> tuple[float, float, float, int]:
+    """`count` clients sending these requests in turn for `seconds`: requests/s, p50, p95 (ms),
+    errors; `missed`: each request misses the page cache (loadgen's `unique`)."""
     started = time.perf_counter()
-    latencies, errors = loadgen.load(int(base.rsplit(":", 1)[1]), requests, count, seconds)
+    latencies, errors = loadgen.load(int(base.rsplit(":", 1)[1]), requests, count, seconds,
+                                     unique="sans-cache" if missed else None)
     wall = time.perf_counter() - started
     ms = sorted(x * 1000 for x in latencies)
     return len(ms) / wall, statistics.median(ms), ms[min(len(ms) - 1, int(len(ms) * 0.95))], errors
