@@ -1,5 +1,7 @@
 """The JSON API over real HTTP on 127.0.0.1: items page by page while new ones arrive, one item,
 search, rubriques; every error in JSON with a French message and its status."""
+from datetime import datetime, timezone
+
 import pytest
 
 from tests.test_bulletin_build import week  # noqa: F401  (fixture)
@@ -31,6 +33,30 @@ def test_items_come_in_keyset_pages_that_new_arrivals_do_not_shift(site, week):
         cursor = page["next"]
     assert seen == [item["id"] for item in everything["items"]]  # no repeat, no gap
     assert json_of(get(site, "/api/items?limit=1"))["items"][0]["id"] == "nouveau"
+
+
+def test_a_rubriques_keyset_pages_keep_their_order_through_equal_arrival_times(site, week):
+    """The page of a rubrique is chosen on the ids (veille.web.listing.in_order): items that
+    arrived at the same moment come by id, descending, the cursor continues after the last one,
+    a hidden item is on no page, an item of another rubrique never comes in."""
+    moment = datetime(2017, 3, 30, 8, 0, tzinfo=timezone.utc)
+    for name in ("t-b", "t-d", "t-a", "t-e", "t-c", "t-hidden"):
+        add_item(week, name, f"Même instant {name}", topics=("finances-locales",), fetched_at=moment)
+    add_item(week, "t-other", "Même instant, autre rubrique", topics=("elections",), fetched_at=moment)
+    assert week.cli("hide", "t-hidden").code == 0
+    whole = [item["id"] for item in json_of(get(site, "/api/items?rubrique=finances-locales&limit=200"))["items"]]
+    tied = [name for name in whole if name.startswith("t-")]
+    assert tied == ["t-e", "t-d", "t-c", "t-b", "t-a"]
+    assert whole.index("t-a") - whole.index("t-e") == 4  # together, where their arrival puts them
+    seen, cursor = [], None
+    while True:
+        page = json_of(get(site, "/api/items", params={"rubrique": "finances-locales", "limit": "2",
+                                                      **({"curseur": cursor} if cursor else {})}))
+        assert len(page["items"]) <= 2
+        seen += [item["id"] for item in page["items"]]
+        if not (cursor := page["next"]):
+            break
+    assert seen == whole  # no repeat, no gap, the same order
 
 
 def test_items_filters(site, week):

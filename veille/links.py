@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import Item, ItemRef
@@ -23,6 +23,11 @@ class Link:
     item_id: str
     title: str
     via: str
+    hidden: bool = False  # the other item is withdrawn (veille.editorial)
+
+
+# The kind of link by (this item's role, the other's role) for a shared reference; in the order listed.
+KINDS = {(CITES, SELF): "cites", (SELF, CITES): "cited-by", (SELF, SELF): "same"}
 
 
 def refs_of(item: Item) -> set[tuple[str, str]]:
@@ -46,16 +51,18 @@ def update_refs(item: Item) -> None:
 
 
 def links_of(session: Session, item_id: str) -> list[Link]:
+    """The items sharing a reference with this one, by kind (cites, cited-by, same) then by id, one
+    link per kind and item (through its first reference): one query."""
     mine, theirs = aliased(ItemRef), aliased(ItemRef)
-    pairs = ((CITES, SELF, "cites"), (SELF, CITES, "cited-by"), (SELF, SELF, "same"))
+    rows = session.execute(
+        select(Item.id, Item.title, Item.hidden_at, mine.ref, mine.role, theirs.role)
+        .join(theirs, theirs.item_id == Item.id)
+        .join(mine, (mine.ref == theirs.ref) & (mine.item_id == item_id))
+        .where(Item.id != item_id, or_(mine.role == SELF, theirs.role == SELF))
+        .order_by(Item.id, mine.ref))
     links: dict[tuple[str, str], Link] = {}
-    for my_role, their_role, kind in pairs:
-        rows = session.execute(
-            select(Item.id, Item.title, mine.ref)
-            .join(theirs, theirs.item_id == Item.id)
-            .join(mine, (mine.ref == theirs.ref) & (mine.item_id == item_id))
-            .where(mine.role == my_role, theirs.role == their_role, Item.id != item_id)
-            .order_by(Item.id))
-        for other_id, title, ref in rows:
-            links.setdefault((kind, other_id), Link(kind, other_id, title, ref))
-    return list(links.values())
+    for other_id, title, hidden_at, ref, my_role, their_role in rows:
+        kind = KINDS[(my_role, their_role)]
+        links.setdefault((kind, other_id), Link(kind, other_id, title, ref, hidden_at is not None))
+    order = list(KINDS.values())
+    return sorted(links.values(), key=lambda link: order.index(link.kind))

@@ -45,8 +45,11 @@ class Item(Base):
     # Browsing the visible items by the moment they are listed under (veille.web.listing.LISTED_AT).
     __table_args__ = (
         Index("ix_items_category_listed", "category", "hidden_at", text("coalesce(published_at, fetched_at)")),
-        Index("ix_items_id_listed", "id", "hidden_at", text("coalesce(published_at, fetched_at)")),
-        Index("ix_items_days", "jo_date", "hidden_at", text("coalesce(published_at, fetched_at)")),
+        # A rubrique's items (looked up by id) in order of listing or of arrival, and a month's
+        # dates, read from the index alone (migration 0014).
+        Index("ix_items_id_moments", "id", "hidden_at", "published_at", "fetched_at"),
+        Index("ix_items_days", "jo_date", "hidden_at", text("coalesce(published_at, fetched_at)"),
+              "published_at", "fetched_at"),
         # The newest items by arrival (home page, API, feeds' versions, counts over 30 days),
         # read from the index alone.
         Index("ix_items_arrival", "fetched_at", "id", "hidden_at", "updated_at", "published_at"),
@@ -118,9 +121,11 @@ class ItemTopic(Base):
     """An item's rubrique, with why it was given (rule, source default or an editor)."""
 
     __tablename__ = "item_topics"
+    # A rubrique's items read from the index alone (migration 0014).
+    __table_args__ = (Index("ix_item_topics_topic_item", "topic", "item_id"),)
 
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
-    topic: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    topic: Mapped[str] = mapped_column(String(100), primary_key=True)
     origin: Mapped[str] = mapped_column(String(20))  # "rule", "source" or "manual"
     reason: Mapped[str] = mapped_column(Text, default="")
 

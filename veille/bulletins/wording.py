@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -19,8 +20,9 @@ def typography(text: str) -> str:
     return SPACE_AFTER_RE.sub(NBSP, SPACE_BEFORE_RE.sub(NBSP, text))
 
 
+@lru_cache(maxsize=16384)
 def day_label(day: date) -> str:
-    """"29 mars 2017", "1er avril 2017"."""
+    """"29 mars 2017", "1er avril 2017" (kept: a list page writes hundreds, each a Babel call)."""
     return day_labels([day])[0]
 
 

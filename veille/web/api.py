@@ -18,6 +18,7 @@ from ..numbers import parse_int
 from ..records import item_json
 from . import searchparams
 from .context import count_arg, db, error_page, json_response, veille
+from .listing import in_order
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
@@ -31,7 +32,7 @@ LAST_MOMENT = (datetime(9999, 12, 31, tzinfo=timezone.utc) - EPOCH) // timedelta
 def items():
     """Visible items, last arrived first; `curseur` continues after the last item of a page."""
     params, limit = _read()
-    query = select(Item).where(Item.hidden_at.is_(None)).options(selectinload(Item.topics), selectinload(Item.origins))
+    query = select(Item.id).where(Item.hidden_at.is_(None))
     if params.rubrique:
         query = query.where(Item.id.in_(select(ItemTopic.item_id).where(ItemTopic.topic == params.rubrique)))
     if params.categorie:
@@ -45,7 +46,8 @@ def items():
     if cursor:
         moment, item_id = _read_cursor(cursor)
         query = query.where(or_(Item.fetched_at < moment, and_(Item.fetched_at == moment, Item.id < item_id)))
-    found = list(db().scalars(query.order_by(Item.fetched_at.desc(), Item.id.desc()).limit(limit + 1)))
+    found = in_order(query.limit(limit + 1), (Item.fetched_at.desc(), Item.id.desc()),
+                     selectinload(Item.topics), selectinload(Item.origins))
     page = found[:limit]
     following = _cursor(page[-1]) if len(found) > limit else None
     return json_response({"items": [item_json(item) for item in page], "next": following})

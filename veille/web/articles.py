@@ -76,9 +76,6 @@ def for_page(html: str) -> str:
 
 def _related(item_id: str) -> list[tuple[str, list]]:
     """Linked items still shown, under a heading per kind of link."""
-    links = links_of(db(), item_id)
-    hidden = set(db().scalars(select(Item.id).where(Item.id.in_([link.item_id for link in links]),
-                                                    Item.hidden_at.is_not(None))))
-    return [(heading, [link for link in links if link.kind == kind and link.item_id not in hidden])
-            for kind, heading in LINK_HEADINGS.items()
-            if any(link.kind == kind and link.item_id not in hidden for link in links)]
+    links = [link for link in links_of(db(), item_id) if not link.hidden]
+    return [(heading, [link for link in links if link.kind == kind])
+            for kind, heading in LINK_HEADINGS.items() if any(link.kind == kind for link in links)]

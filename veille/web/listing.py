@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import in_catalogue_order, reference, shown_headline, shown_summary
@@ -61,7 +61,7 @@ def browse(where: tuple, params: SearchParams, per_page: int = BROWSE_PAGE) -> t
     """A page of the visible items matching `where` and the filters of `params` (source
     category and dates), newest first; and how many there are in all."""
     tz = veille("settings").timezone
-    query = select(Item).where(Item.hidden_at.is_(None), *where)
+    query = select(Item.id).where(Item.hidden_at.is_(None), *where)
     if params.categorie:
         query = query.where(Item.category == params.categorie)
     if params.depuis:
@@ -69,6 +69,14 @@ def browse(where: tuple, params: SearchParams, per_page: int = BROWSE_PAGE) -> t
     if params.jusqu:
         query = query.where(LISTED_AT < start_of_day(params.jusqu + timedelta(days=1), tz))
     total = db().scalar(select(func.count()).select_from(query.subquery()))
-    items = db().scalars(query.options(selectinload(Item.topics)).order_by(LISTED_AT.desc(), Item.id)
-                         .offset((params.page - 1) * per_page).limit(per_page))
-    return list(items), total
+    page = query.offset((params.page - 1) * per_page).limit(per_page)
+    return in_order(page, (LISTED_AT.desc(), Item.id), selectinload(Item.topics)), total
+
+
+def in_order(ids: Select, order: tuple, *options) -> list[Item]:
+    """The items `ids` selects (a page: limited, perhaps offset), sorted by `order`, with their
+    rows loaded with `options`. The page is worked out on the ids alone, from the indexes (an
+    index holding the order's columns), and only its rows are read: sorting whole rows, texts
+    included, to keep a few costs tens of ms on a large rubrique."""
+    return list(db().scalars(select(Item).where(Item.id.in_(ids.order_by(*order))).order_by(*order)
+                             .options(*options)))
