@@ -82,7 +82,7 @@ def ingest(settings: Settings, size: int, vocab) -> tuple[object, float]:
         with transaction(factory) as session:
             for category, entries in batch.items():
                 source = sources.get(category) or sources["journal-officiel"]
-                store_entries(session, source, source.url, entries, catalog.topics, now)
+                store_entries(session, source, source.url, entries, catalog.topics, now, catalog.model)
         spent += time.perf_counter() - started
         if (start // CHUNK) % 20 == 19:
             print(f"  {start + CHUNK} articles, {(start + CHUNK) / spent:.0f} articles/s", flush=True)

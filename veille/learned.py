@@ -15,6 +15,7 @@ import gzip
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -59,21 +60,19 @@ class Model:
     topics: tuple[str, ...]
     intercepts: tuple[float, ...]
     idf: dict[str, float]
-    weights: dict[str, dict[int, float]]  # term -> {topic index: coefficient}
+    weights: dict[str, tuple[tuple[int, float], ...]]  # term -> (topic index, coefficient) pairs
 
     def scores(self, title: str, text: str) -> dict[str, float]:
         """Probability of each rubrique the model knows, from 0 to 1."""
-        counts: dict[str, int] = {}
-        for term in features(title, text):
-            if term in self.idf:
-                counts[term] = counts.get(term, 0) + 1
-        vector = {t: (1 + math.log(n)) * self.idf[t] for t, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        sums = list(self.intercepts)
-        for term, value in vector.items():
-            for index, weight in self.weights.get(term, {}).items():
-                sums[index] += weight * value / norm
-        return {slug: _sigmoid(total) for slug, total in zip(self.topics, sums)}
+        idf, weights = self.idf, self.weights
+        vector = [(t, (1 + math.log(n)) * idf[t]) for t, n in Counter(features(title, text)).items() if t in idf]
+        norm = math.sqrt(sum(v * v for _, v in vector)) or 1.0
+        sums = [0.0] * len(self.topics)
+        for term, value in vector:
+            for index, weight in weights.get(term, ()):
+                sums[index] += weight * value
+        return {slug: _sigmoid(intercept + total / norm)
+                for slug, intercept, total in zip(self.topics, self.intercepts, sums)}
 
 
 def _sigmoid(value: float) -> float:
@@ -93,6 +92,7 @@ def load_model(path: Path = MODEL_FILE) -> Model:
             raise ValueError(f"format {data.get('format')!r}, {FORMAT} attendu")
         return Model(topics=tuple(data["topics"]), intercepts=tuple(data["intercepts"]),
                      idf=dict(zip(data["terms"], data["idf"])),
-                     weights={term: {int(i): w for i, w in pairs.items()} for term, pairs in data["weights"].items()})
+                     weights={term: tuple((int(i), w) for i, w in pairs.items())
+                              for term, pairs in data["weights"].items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ModelInvalid(f"{path} : modèle de classement illisible ({exc})") from None
