@@ -2,13 +2,13 @@
 
 For each database: the ingest rate through the real ingest path (`ingest.store_entries`: dedup,
 classification by the rubriques of feeds.yaml, storage, index change log; 500 items a
-transaction); the tantivy index built from the change log, then search p50/p95 on bench/search.py's
-query set (a PostgreSQL search engine is not part of this version: said, not measured); the
+transaction); each search engine's index (--engines: tantivy, and postgres on PostgreSQL) built
+from the archive, then search p50/p95 on bench/search.py's query set; the
 rubrique page and the rubrique feed under 32 clients (`veille serve`, its own process); the
 outbox: S subscribers, one daily edition, K `veille bulletin send` processes at once to a local
 SMTP sink (aiosmtpd), messages per second, each address checked to arrive exactly once.
 
-    .venv/bin/python bench/scale.py --items 1000000 --sqlite-items 100000
+    .venv/bin/python bench/scale.py --items 1000000 --sqlite-items 100000 [--engines tantivy,postgres]
 
 PostgreSQL is started by the script (tests/pgserver.py: initdb in a temporary folder, as
 `nobody` when run as root). Prints every figure, then one table.
@@ -155,10 +155,13 @@ def measure(name: str, url: str, size: int, args, vocab, tmp: str) -> dict[str, 
     factory, rate = ingest(settings, size, vocab)
     figures["ingestion (articles/s)"] = f"{rate:.0f}"
     print(f"ingestion : {rate:.0f} articles/s", flush=True)
-    built, p50, p95 = search(settings, factory, vocab, size)
-    figures.update({"index tantivy (s)": f"{built:.0f}", "recherche tantivy p50 (ms)": f"{p50:.0f}",
-                    "recherche tantivy p95 (ms)": f"{p95:.0f}", "recherche postgres": "non disponible"})
-    print(f"tantivy : index en {built:.0f} s, recherche p50 {p50:.0f} ms, p95 {p95:.0f} ms", flush=True)
+    for engine in args.engines.split(","):
+        if engine == "postgres" and not url.startswith("postgresql"):
+            continue  # the postgres engine needs a PostgreSQL archive
+        built, p50, p95 = search(Settings.from_env({**env, "VEILLE_SEARCH": engine}), factory, vocab, size)
+        figures.update({f"index {engine} (s)": f"{built:.0f}", f"recherche {engine} p50 (ms)": f"{p50:.0f}",
+                        f"recherche {engine} p95 (ms)": f"{p95:.0f}"})
+        print(f"{engine} : index en {built:.0f} s, recherche p50 {p50:.0f} ms, p95 {p95:.0f} ms", flush=True)
     slugs = sorted(vocab)
     with _server(env) as base:
         for label, paths in (("page de rubrique", [f"/rubriques/{slug}" for slug in slugs]),
@@ -184,6 +187,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="durée de chaque mesure web")
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--senders", type=int, default=4)
+    parser.add_argument("--engines", default="tantivy,postgres",
+                        help="moteurs de recherche mesurés (postgres : sur PostgreSQL seulement)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: the PostgreSQL server stops too
     vocab = keywords(load_catalog(REPO / "feeds.yaml"))

@@ -15,8 +15,11 @@ process per query, the peak memory of the building and querying process (above t
 corpus) and of one `veille search` process, and whether phrase queries give every engine the
 same totals.
 
-    .venv/bin/python bench/search.py [--sizes 10000,100000,300000] [--engines whoosh,tantivy,fts5]
-        [--cli-queries 20] [--seed 4]
+    .venv/bin/python bench/search.py [--sizes 10000,100000,300000] [--engines whoosh,tantivy,postgres,fts5]
+        [--cli-queries 20] [--seed 4] [--database-url postgresql+psycopg://…]
+
+The postgres engine runs on the PostgreSQL database given by --database-url (empty: the archive
+and its index go there), else on a server the script starts (tests/pgserver.py).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -45,7 +49,7 @@ from veille.models import Item, ItemTopic  # noqa: E402
 from veille.search import SearchRequest, backend_class, open_backend  # noqa: E402
 from veille.search.analysis import folded, stems  # noqa: E402
 from veille.search.document import document  # noqa: E402
-from veille.search.layout import make_current, new_generation, size_on_disk  # noqa: E402
+from veille.search.layout import generations  # noqa: E402
 from veille.search.query import And, Identifier, Not, Or, Phrase, Term, parse  # noqa: E402
 
 ADDED = 500
@@ -213,21 +217,26 @@ def make_queries(seed: int, vocab: dict[str, list[str]], items: list[Item], tail
     rng = random.Random(seed)
     slugs = sorted(vocab)
     phrases = [k for ks in vocab.values() for k in ks if " " in k]
-    queries = [{"text": w} for w in SINGLE_WORDS[:50]]
-    queries += [{"text": rng.choice(phrases)} for _ in range(40)]  # two or three words
-    queries += [{"text": f"{rng.choice(WORDS)} {rng.choice(SINGLE_WORDS)}"} for _ in range(20)]
-    queries += [{"text": f'"{rng.choice(phrases)}"'} for _ in range(20)]
-    queries += [{"text": f'"{c}"'} for c in CODES[:5]]
-    queries += [{"text": rng.choice(SINGLE_WORDS), "topics": (rng.choice(slugs),)} for _ in range(25)]
-    queries += [{"text": f"rubrique:{rng.choice(slugs)} {rng.choice(WORDS)}"} for _ in range(10)]
+    queries = [{"text": w, "shape": "un mot"} for w in SINGLE_WORDS[:50]]
+    queries += [{"text": rng.choice(phrases), "shape": "deux ou trois mots"} for _ in range(40)]
+    queries += [{"text": f"{rng.choice(WORDS)} {rng.choice(SINGLE_WORDS)}", "shape": "deux ou trois mots"}
+                for _ in range(20)]
+    queries += [{"text": f'"{rng.choice(phrases)}"', "shape": "expression"} for _ in range(20)]
+    queries += [{"text": f'"{c}"', "shape": "expression"} for c in CODES[:5]]
+    queries += [{"text": rng.choice(SINGLE_WORDS), "topics": (rng.choice(slugs),), "shape": "rubrique"}
+                for _ in range(25)]
+    queries += [{"text": f"rubrique:{rng.choice(slugs)} {rng.choice(WORDS)}", "shape": "rubrique"} for _ in range(10)]
     for _ in range(30):
         start = date(2015, 1, 1) + timedelta(days=rng.randrange(3000))
-        queries.append({"text": rng.choice(SINGLE_WORDS), "since": start, "until": start + timedelta(days=rng.choice((30, 180, 365)))})
-    queries += [{"text": rng.choice(SINGLE_WORDS + tuple(phrases)), "sort": "date"} for _ in range(30)]
-    queries += [{"text": f"{rng.choice(SINGLE_WORDS)} -{rng.choice(SINGLE_WORDS)}"} for _ in range(10)]
-    queries += [{"text": f"{rng.choice(SINGLE_WORDS)} OR {rng.choice(SINGLE_WORDS)}"} for _ in range(10)]
-    queries += [{"text": rng.choice(items).nor} for _ in range(10)]
-    queries += [{"text": rng.choice(tail.distinct)} for tail in tails.values() for _ in range(10)]
+        queries.append({"text": rng.choice(SINGLE_WORDS), "since": start, "shape": "période",
+                        "until": start + timedelta(days=rng.choice((30, 180, 365)))})
+    queries += [{"text": rng.choice(SINGLE_WORDS + tuple(phrases)), "sort": "date", "shape": "tri par date"}
+                for _ in range(30)]
+    queries += [{"text": f"{rng.choice(SINGLE_WORDS)} -{rng.choice(SINGLE_WORDS)}", "shape": "exclusion"}
+                for _ in range(10)]
+    queries += [{"text": f"{rng.choice(SINGLE_WORDS)} OR {rng.choice(SINGLE_WORDS)}", "shape": "OR"} for _ in range(10)]
+    queries += [{"text": rng.choice(items).nor, "shape": "NOR"} for _ in range(10)]
+    queries += [{"text": rng.choice(tail.distinct), "shape": "nom rare"} for tail in tails.values() for _ in range(10)]
     return queries
 
 
@@ -244,26 +253,29 @@ def _utc(day: date | None) -> datetime | None:
 
 
 class Engine:
-    def __init__(self, name: str, root: Path):
+    def __init__(self, name: str, root: Path, database_url: str | None = None):
+        """`database_url`: the archive's database (postgres: where the index is too), else SQLite in `root`."""
         self.name = name
+        self.database = {"VEILLE_DATABASE_URL": database_url} if database_url else {}
         self.settings = Settings.from_env({"VEILLE_HOME": str(root), "VEILLE_INDEX_DIR": str(root / "index"),
-                                           "VEILLE_SEARCH": name})
+                                           "VEILLE_SEARCH": name, **self.database})
+        self.place = generations(self.settings)
         self.index = None
 
     def build(self, items: list[Item]) -> float:
-        path = new_generation(self.settings)
+        generation = self.place.new()
         started = time.perf_counter()
-        backend = backend_class(self.name).create(path)
+        backend = backend_class(self.name).create(generation)
         backend.build(document(item) for item in items)
         backend.close()
         elapsed = time.perf_counter() - started
-        make_current(self.settings, path)
-        self.path = path
+        self.place.make_current(generation)
+        self.generation = generation
         self.index = open_backend(self.settings)
         return elapsed
 
     def size(self) -> int:
-        return size_on_disk(self.path)
+        return self.place.size(self.generation)
 
     def add(self, items: list[Item]) -> float:
         started = time.perf_counter()
@@ -280,7 +292,7 @@ class Engine:
         args = [sys.executable, "-m", "veille.cli", "search", spec["text"]]
         args += [f"--topic={t}" for t in spec.get("topics", ())] + (["--sort", "date"] if spec.get("sort") == "date" else [])
         env = {**os.environ, "VEILLE_HOME": str(self.settings.home), "VEILLE_INDEX_DIR": str(self.settings.index_dir),
-               "VEILLE_SEARCH": self.name, "VEILLE_FEEDS": str(REPO / "feeds.yaml")}
+               "VEILLE_SEARCH": self.name, "VEILLE_FEEDS": str(REPO / "feeds.yaml"), **self.database}
         started = time.perf_counter()
         process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
@@ -419,7 +431,7 @@ def _filters(node) -> list[list[str]]:
     return []
 
 
-def run(size: int, engines: list[str], seed: int, vocab, cli_queries: int) -> dict:
+def run(size: int, engines: list[str], seed: int, vocab, cli_queries: int, database_url: str | None = None) -> dict:
     print(f"\n=== N = {size:,} items ===".replace(",", " "), flush=True)
     started = time.perf_counter()
     tails = long_tails(random.Random(seed))
@@ -436,7 +448,9 @@ def run(size: int, engines: list[str], seed: int, vocab, cli_queries: int) -> di
     figures, totals = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in engines:
-            figures[name], totals[name] = _in_child(lambda: _measure(name, Path(tmp), items, extra, queries, cli_queries))
+            url = database_url if name == "postgres" else None
+            figures[name], totals[name] = _in_child(lambda: _measure(name, Path(tmp), items, extra, queries,
+                                                                     cli_queries, url))
             print(f"{name}: built at {figures[name]['build rate (items/s)']:.0f} items/s", flush=True)
     phrases = [n for n, q in enumerate(queries) if q["text"].startswith('"')]
     if len(totals) > 1:
@@ -446,10 +460,11 @@ def run(size: int, engines: list[str], seed: int, vocab, cli_queries: int) -> di
     return figures
 
 
-def _measure(name: str, root: Path, items, extra, queries, cli_queries: int) -> tuple[dict, list[int]]:
+def _measure(name: str, root: Path, items, extra, queries, cli_queries: int,
+             database_url: str | None = None) -> tuple[dict, list[int]]:
     """One engine's figures, in the process that runs it (see _in_child), and each query's total."""
     baseline = _rss_kib()
-    engine = Fts5(root) if name == "fts5" else Engine(name, root / name)
+    engine = Fts5(root) if name == "fts5" else Engine(name, root / name, database_url)
     if name != "fts5":
         factory = session_factory(make_engine(engine.settings))  # the empty archive `veille search` opens
         migrate(factory.kw["bind"])
@@ -465,6 +480,10 @@ def _measure(name: str, root: Path, items, extra, queries, cli_queries: int) -> 
     for label, times in (("", [t for t, _ in first]), (" warm", second)):
         for pct in (50, 95, 99):
             figures[f"p{pct}{label} (ms)"] = _percentile(times, pct) * 1000
+    for shape in dict.fromkeys(q["shape"] for q in queries):  # warm, by kind of query
+        times = [t for t, q in zip(second, queries) if q["shape"] == shape]
+        for pct in (50, 95):
+            figures[f"{shape} p{pct} (ms)"] = _percentile(times, pct) * 1000
     figures["peak memory (MiB)"] = (peak - baseline) / 1024
     commands = [engine.command(q) for q in queries[::max(1, len(queries) // cli_queries)][:cli_queries]]
     if commands[0] is not None:
@@ -522,10 +541,20 @@ def main() -> None:
     parser.add_argument("--engines", default="whoosh,tantivy")
     parser.add_argument("--cli-queries", type=int, default=20, help="queries also run through `veille search`")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--database-url", metavar="URL",
+                        help="an empty PostgreSQL database for the postgres engine (postgresql+psycopg://…); "
+                             "without it, a server of its own is started (tests/pgserver.py)")
     args = parser.parse_args()
     vocab = keywords(load_catalog(REPO / "feeds.yaml"))
-    for size in (int(s) for s in args.sizes.split(",")):
-        run(size, args.engines.split(","), args.seed, vocab, args.cli_queries)
+    engines = args.engines.split(",")
+    with ExitStack() as stack:
+        server = None
+        if "postgres" in engines and not args.database_url:
+            from tests.pgserver import PostgresServer
+            server = stack.enter_context(PostgresServer())
+        for size in (int(s) for s in args.sizes.split(",")):
+            run(size, engines, args.seed, vocab, args.cli_queries,
+                args.database_url or (server.create_database() if server else None))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from tests.pgserver import PostgresServer, missing_reason
 
 POSTGRESQL = os.environ.get("VEILLE_TEST_DATABASE", "sqlite") == "postgresql"
 TEMPLATE = "veille_template"
+# The search engines every search test runs on: postgres only where the database is PostgreSQL.
+SEARCH_ENGINES = ("whoosh", "tantivy", "postgres") if POSTGRESQL else ("whoosh", "tantivy")
 _server: PostgresServer | None = None
 # Tests of what only SQLite has (its file, its query plans): shown as skipped in the PostgreSQL pass.
 sqlite_only = pytest.mark.skipif(POSTGRESQL, reason="propre à SQLite (le fichier de la base, ses plans de requête)")

@@ -9,8 +9,9 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
+from tests.databases import SEARCH_ENGINES
 from tests.fixtures.search.corpus import ENTRIES, store, write_feeds
 from veille.config import Settings
 from veille.models import IndexChange, Item
@@ -18,7 +19,8 @@ from veille.search import backend_class, open_backend, SearchRequest
 from veille.search import indexer
 from veille.search.commands import ADVICE_ITEMS, advice
 from veille.search.indexer import index_pending, writer_lock
-from veille.search.layout import backend_root, current_generation
+from veille.search import layout
+from veille.search.layout import current_generation, generations
 from veille.search.query import parse
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Flux</title>
@@ -27,7 +29,7 @@ ITEM = ("<item><title>{title}</title><link>https://exemple.gouv.fr/{n}</link><gu
         "<pubDate>Wed, 29 Mar 2017 06:00:00 +0200</pubDate><description>{text}</description></item>")
 
 
-@pytest.fixture(params=["whoosh", "tantivy"])
+@pytest.fixture(params=SEARCH_ENGINES)
 def backend(request, monkeypatch):
     monkeypatch.setenv("VEILLE_SEARCH", request.param)
     return request.param
@@ -185,8 +187,8 @@ def test_reindex_builds_a_new_generation_and_swaps_it_in(env, archive):
     assert result.code == 0, result.err
     assert f"reconstruit : {len(ENTRIES)} articles" in result.out
     after = current_generation(settings)
-    assert after != before and not before.exists()
-    assert [p for p in backend_root(settings).iterdir() if p.is_dir()] == [after]
+    assert after != before
+    assert generations(settings).all() == [after]  # the old generation removed
     assert len(search_json(env, "intercommunalité")) == 12
 
 
@@ -195,7 +197,7 @@ def test_switching_engines_keeps_both_indexes_and_catches_up(env, backend, monke
     first = store(settings, [n for n in ENTRIES if not n.startswith("epci")])
     index_pending(settings, first.factory)
     kept = current_generation(settings)
-    other = "tantivy" if backend == "whoosh" else "whoosh"
+    other = SEARCH_ENGINES[(SEARCH_ENGINES.index(backend) + 1) % len(SEARCH_ENGINES)]  # postgres: once each way
     monkeypatch.setenv("VEILLE_SEARCH", other)
     result = env.cli("search", "--json", "fibre")
     assert result.code == 0 and "création de l'index" in result.err
@@ -364,19 +366,30 @@ def test_every_search_command_argument_has_help_text():
 def test_an_index_of_an_older_format_is_rebuilt(env, archive, backend, monkeypatch):
     settings = Settings.from_env()
     old = current_generation(settings)
-    (backend_root(settings) / "current").write_text(old.name, encoding="utf-8")  # as format 1 wrote it
+    point_to_format_1(settings, old)
     assert current_generation(settings) is None
     assert f"Index de recherche {backend} : d'une version ancienne (lancez « veille reindex »" in env.cli("status").out
     result = env.cli("search", "--json", "intercommunalité")
     assert result.code == 0, result.err
     assert f"Index {backend} d'une version ancienne : reconstruction…" in result.err
     assert len(result.out.splitlines()) == 12
-    assert current_generation(settings) not in (None, old) and not old.exists()
-    (backend_root(settings) / "current").write_text(current_generation(settings).name, encoding="utf-8")
+    assert current_generation(settings) not in (None, old) and old not in generations(settings).all()
+    point_to_format_1(settings, current_generation(settings))
     monkeypatch.setenv("VEILLE_SEARCH", "tantivy" if backend == "whoosh" else "whoosh")
     out = env.cli("status").out
     assert f"Index {backend} (moteur non choisi) : d'une version ancienne, reconstruit s'il est de nouveau choisi" in out
 
+
+
+def point_to_format_1(settings, generation) -> None:
+    """Make `generation` the engine's index in use as format 1 wrote it (no format named)."""
+    if settings.search_backend != "postgres":
+        (generation.parent / "current").write_text(generation.name, encoding="utf-8")
+        return
+    from veille.search.postgres_tables import SCHEMA, database
+    with database(settings.database_url).begin() as connection:
+        connection.execute(text(f"UPDATE {SCHEMA}.state SET generation = :name, format = '1'"),
+                           {"name": generation.name})
 
 
 @pytest.mark.parametrize("args", [("intercommunalité",), ("--json", "intercommunalité")])
@@ -423,5 +436,35 @@ def test_a_rebuild_that_fails_half_way_leaves_the_index_as_it_was(env, archive, 
     with pytest.raises(OSError, match="disque plein"):
         indexer.reindex(settings, archive.factory)
     assert current_generation(settings) == before
-    assert [p for p in backend_root(settings).iterdir() if p.is_dir()] == [before]  # no half-built folder
+    assert generations(settings).all() == [before]  # no half-built folder or table
     assert len(search_json(env, "intercommunalité")) == 12
+
+
+@pytest.mark.parametrize("args", [("check-config",), ("search", "commune"), ("crawl",), ("status",)])
+def test_the_postgres_engine_on_a_sqlite_archive_is_a_clear_error(env, monkeypatch, args):
+    write_feeds(env.feeds)
+    monkeypatch.setenv("VEILLE_SEARCH", "postgres")
+    monkeypatch.setenv("VEILLE_DATABASE_URL", f"sqlite:///{env.root / 'veille.db'}")
+    result = env.cli(*args)
+    assert result.code == 2
+    assert result.err == ("erreur : VEILLE_SEARCH=postgres demande une base PostgreSQL "
+                          "(VEILLE_DATABASE_URL=postgresql+psycopg://…)\n")
+
+
+@pytest.mark.skipif("postgres" not in SEARCH_ENGINES, reason="le moteur postgres demande une base PostgreSQL")
+def test_a_search_follows_a_generation_removed_under_it(env, monkeypatch):
+    """Another machine's `veille reindex` swaps the generation and drops the old table between this
+    process's check of the generation in use and its search: the search reads the new one."""
+    monkeypatch.setenv("VEILLE_SEARCH", "postgres")
+    settings = Settings.from_env()
+    stored = store(settings)
+    index_pending(settings, stored.factory)
+    index = open_backend(settings)
+    old = index.generation
+    assert env.cli("reindex").code == 0
+    real = layout.current_generation
+    answers = iter([old])  # the check sees the old generation, as it was a moment before
+    monkeypatch.setattr(layout, "current_generation", lambda *args: next(answers, None) or real(*args))
+    result = index.search(SearchRequest(parse("intercommunalité")))
+    index.close()
+    assert result.total == 12 and index.generation == real(settings) != old

@@ -9,14 +9,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.fixtures.search.corpus import store
-from tests.databases import use_test_database
+from tests.databases import SEARCH_ENGINES, use_test_database
 from tests.livesite import LiveSite
 from tests.test_web import text
 from veille.config import Settings
 from veille.search.indexer import index_pending
 
 
-@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+@pytest.fixture(scope="module", params=SEARCH_ENGINES)
 def site(database_server, request, tmp_path_factory):
     """The corpus, indexed, served once per engine for the tests of this file (they only read)."""
     root = tmp_path_factory.mktemp(request.param)

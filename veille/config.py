@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
-SEARCH_BACKENDS = ("whoosh", "tantivy")
+SEARCH_BACKENDS = ("whoosh", "tantivy", "postgres")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 DAY_NAMES = {**{name: number for number, name in enumerate(WEEKDAYS)},
              **{name[:3]: number for number, name in enumerate(WEEKDAYS)}}
@@ -102,10 +102,15 @@ class Settings:
         values.update(_bulletin_settings(env, errors))
         values["user_agent"] = _user_agent(env, errors)
         values.update(_web_settings(env, errors))
+        database_url = env.get("VEILLE_DATABASE_URL") or f"sqlite:///{home / 'veille.db'}"
+        if values.get("search_backend") == "postgres" and not database_url.startswith("postgresql"):
+            errors.append("VEILLE_SEARCH=postgres demande une base PostgreSQL "
+                          "(VEILLE_DATABASE_URL=postgresql+psycopg://…)")
+            values["search_backend"] = "tantivy"
         settings = cls(
             **values,
             home=home,
-            database_url=env.get("VEILLE_DATABASE_URL") or f"sqlite:///{home / 'veille.db'}",
+            database_url=database_url,
             index_dir=Path(env.get("VEILLE_INDEX_DIR") or "./index"),
             feeds_path=feeds_path(env),
         )

@@ -18,7 +18,7 @@ from .config import ConfigError, Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL advisory locks are (space, key) pairs; Veille's spaces: the scheduler, editions being queued.
-SCHEDULER_LOCKS, OUTBOX_LOCKS = 0x5645494C, 0x5645494D
+SCHEDULER_LOCKS, OUTBOX_LOCKS, SEARCH_LOCKS = 0x5645494C, 0x5645494D, 0x5645494E
 
 
 # JSON documents: JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.

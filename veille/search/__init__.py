@@ -1,6 +1,7 @@
 """Search the archive: the backend interface, and the index the settings name.
 
-A backend (tantivy by default, or whoosh in pure Python) indexes documents made by
+A backend (tantivy by default, whoosh in pure Python, or postgres: PostgreSQL's full-text
+search in the archive's database) indexes documents made by
 `document.document`, and answers a `SearchRequest` with a `SearchResult`. Queries reach it
 already parsed and analysed (`query.parse`), so every backend finds the same items.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..config import ConfigError, Settings
@@ -66,18 +66,19 @@ class SearchResult:
 
 
 class Backend(ABC):
-    """One index in one folder. Writers are serialised by the indexer's lock."""
+    """One generation of an index (layout.py): a folder, or a table for postgres. Writers are
+    serialised by the indexer's lock."""
 
     name: str
 
     @classmethod
     @abstractmethod
-    def create(cls, path: Path) -> "Backend":
-        """A new empty index in `path`."""
+    def create(cls, generation) -> "Backend":
+        """A new empty index in `generation` (from `Generations.new()`)."""
 
     @classmethod
     @abstractmethod
-    def open(cls, path: Path) -> "Backend": ...
+    def open(cls, generation) -> "Backend": ...
 
     @abstractmethod
     def write(self, documents: list[dict], deleted: Iterable[str] = ()) -> None:
@@ -123,10 +124,17 @@ class IndexMissing(ConfigError):
     """No index yet for the configured backend."""
 
 
+class GenerationGone(Exception):
+    """The generation a backend reads was swapped out and removed meanwhile (by another process)."""
+
+
 def backend_class(name: str) -> type[Backend]:
     if name == "tantivy":
         from .tantivy_backend import TantivyBackend
         return TantivyBackend
+    if name == "postgres":
+        from .postgres_backend import PostgresBackend
+        return PostgresBackend
     from .whoosh_backend import WhooshBackend
     return WhooshBackend
 
@@ -134,32 +142,43 @@ def backend_class(name: str) -> type[Backend]:
 def open_backend(settings: Settings) -> "SearchIndex":
     """The current index of the configured backend, for searching."""
     from .layout import current_generation
-    path = current_generation(settings)
-    if path is None:
-        raise IndexMissing(f"pas encore d'index de recherche {settings.search_backend} dans "
-                           f"{settings.index_dir} : lancez « veille reindex »")
-    return SearchIndex(settings, backend_class(settings.search_backend).open(path), path)
+    generation = current_generation(settings)
+    if generation is None:
+        raise IndexMissing(f"pas encore d'index de recherche {settings.search_backend} : lancez « veille reindex »")
+    return SearchIndex(settings, backend_class(settings.search_backend).open(generation), generation)
 
 
 class SearchIndex:
     """An open index that follows `veille reindex` swaps, with "did you mean" on top."""
 
-    def __init__(self, settings: Settings, backend: Backend, path: Path):
+    def __init__(self, settings: Settings, backend: Backend, generation):
         self.settings = settings
         self.backend = backend
-        self.path = path
+        self.generation = generation
 
     def search(self, request: SearchRequest, text: str = "") -> SearchResult:
-        from .layout import current_generation
         from .suggest import suggestion
-        path = current_generation(self.settings)
-        if path is not None and path != self.path:
-            self.backend.close()
-            self.backend, self.path = backend_class(self.settings.search_backend).open(path), path
-        result = self.backend.search(request)
+        self._follow()
+        try:
+            result = self.backend.search(request)
+        except GenerationGone:  # swapped out and removed since _follow looked: read the new one
+            self._follow(gone=True)
+            result = self.backend.search(request)
         if text and result.total < SUGGEST_BELOW:
             result.suggestion = suggestion(self.backend, request.query, text)
         return result
+
+    def _follow(self, gone: bool = False) -> None:
+        """Open the generation in use now if it is not the one open."""
+        from .layout import current_generation
+        generation = current_generation(self.settings)
+        if generation is None and gone:
+            raise IndexMissing(f"l'index de recherche {self.settings.search_backend} a disparu : "
+                               "lancez « veille reindex »")
+        if generation is not None and generation != self.generation:
+            self.backend.close()
+            self.backend = backend_class(self.settings.search_backend).open(generation)
+            self.generation = generation
 
     def close(self) -> None:
         self.backend.close()

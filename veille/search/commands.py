@@ -14,7 +14,7 @@ from ..config import SEARCH_BACKENDS, Settings
 from ..dates import start_of_day
 from ..plural import count
 from . import PER_PAGE
-from .layout import Lag, current_generation, lag, outdated, size_on_disk
+from .layout import Lag, generations
 
 # The search engines, SQLAlchemy, Babel and the analysers are imported by the commands that use
 # them, so that `veille --help` does not wait for them.
@@ -28,6 +28,8 @@ ENGINE_REASONS = {
                "contre 1,8 s et 2 Go pour Whoosh ; VEILLE_SEARCH=whoosh pour le moteur en Python pur",
     "whoosh": "choisi par VEILLE_SEARCH=whoosh : Python pur, sans extension compilée, mais 1,8 s par "
               "recherche et 2 Go de mémoire à 100 000 articles, contre 9 ms pour tantivy (par défaut)",
+    "postgres": "choisi par VEILLE_SEARCH=postgres : la recherche plein texte de PostgreSQL, dans la base de "
+                "l'archive, partagée par tous les processus web de toutes les machines",
 }
 PROBE_QUERIES = ("décret", "marchés publics", "fonction publique territoriale",
                  '"collectivités territoriales"', "urbanisme -circulaire")
@@ -102,11 +104,12 @@ def cmd_search(settings: Settings, args) -> int:
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"période vide : --since {args.since.isoformat()} est après --until {args.until.isoformat()}")
     factory = open_archive(settings)
-    if current_generation(settings) is None:
-        print(f"Index {settings.search_backend} d'une version ancienne : reconstruction…" if outdated(settings)
+    place = generations(settings)
+    if place.current() is None:
+        print(f"Index {settings.search_backend} d'une version ancienne : reconstruction…" if place.outdated()
               else "Première recherche : création de l'index…", file=sys.stderr)
         index_pending(settings, factory)
-    elif missed := lag(settings):
+    elif missed := place.lag():
         print(f"Index {settings.search_backend} : {_missed(missed, settings)} pendant l'usage d'un autre moteur, "
               "mise à jour…", file=sys.stderr)
         index_pending(settings, factory)
@@ -212,10 +215,11 @@ def cmd_reindex(settings: Settings, args) -> int:
         print(f"erreur : {exc}", file=sys.stderr)
         return 1
     elapsed = clock.perf_counter() - started
-    path = current_generation(settings)
+    place = generations(settings)
+    generation = place.current()
     seconds = f"{elapsed:.1f}".replace(".", ",")
     print(f"Index {settings.search_backend} reconstruit : {count(total, 'article')} en {seconds} s "
-          f"({size_text(size_on_disk(path))}, {path}).")
+          f"({size_text(place.size(generation))}, {place.where(generation)}).")
     return 0
 
 
@@ -265,12 +269,13 @@ def cmd_status(settings: Settings, args) -> int:
         report = collect(settings, session, datetime.now(timezone.utc))
         items = session.scalar(select(func.count()).select_from(Item)) or 0
         pending = session.scalar(select(func.count()).select_from(IndexChange)) or 0
-    path = current_generation(settings)
+    place = generations(settings)
+    generation = place.current()
     report["archive"] = {"items": items, "database": settings.database_url}
     report["index"] = {"engine": settings.search_backend, "lag": pending, "documents": None,
-                       "bytes": size_on_disk(path) if path else None}
+                       "bytes": place.size(generation) if generation else None}
     if args.json:
-        if path is not None:
+        if generation is not None:
             index = open_backend(settings)
             try:
                 report["index"]["documents"] = index.backend.count()
@@ -282,8 +287,8 @@ def cmd_status(settings: Settings, args) -> int:
     print(f"Archive : {count(items, 'article')} ({settings.database_url})")
     engine = settings.search_backend
     print(f"Moteur de recherche : {engine} ({ENGINE_REASONS[engine]})")
-    if path is None:
-        state = "d'une version ancienne" if outdated(settings) else "absent"
+    if generation is None:
+        state = "d'une version ancienne" if place.outdated() else "absent"
         print(f"Index de recherche {engine} : {state} (lancez « veille reindex », ou il sera construit "
               "au prochain « veille crawl » ou « veille search »)")
     else:
@@ -293,26 +298,27 @@ def cmd_status(settings: Settings, args) -> int:
             latency = measure_latency(index)
         finally:
             index.close()
-        print(f"Index de recherche : {engine}, {count(indexed, 'document')}, {size_text(size_on_disk(path))} ({path})")
-        if missed := lag(settings):
+        print(f"Index de recherche : {engine}, {count(indexed, 'document')}, "
+              f"{size_text(place.size(generation))} ({place.where(generation)})")
+        if missed := place.lag():
             print(f"  {_missed(missed, settings)} : rattrapés au prochain « veille crawl » ou « veille search »")
         print(f"Changements en attente d'indexation : {pending}")
         print(f"Temps de recherche mesuré : {latency:.0f} ms en médiane sur {len(PROBE_QUERIES)} requêtes types")
         if tip := advice(engine, items, latency):
             print(tip)
-    for other in (e for e in SEARCH_BACKENDS if e != engine):
+    for other in (e for e in SEARCH_BACKENDS if e != engine and generations(settings, e).available):
         print(f"Index {other} (moteur non choisi) : {_spare_state(settings, other)}")
     return 0
 
 
 def _spare_state(settings: Settings, engine: str) -> str:
     """The state of an engine's index that the archive does not follow now."""
-    path = current_generation(settings, engine)
-    if path is None:
-        return "d'une version ancienne, reconstruit s'il est de nouveau choisi" if outdated(settings, engine) \
-            else "absent"
-    state = f"gardé, {size_text(size_on_disk(path))} ({path})"
-    missed = lag(settings, engine)
+    place = generations(settings, engine)
+    generation = place.current()
+    if generation is None:
+        return "d'une version ancienne, reconstruit s'il est de nouveau choisi" if place.outdated() else "absent"
+    state = f"gardé, {size_text(place.size(generation))} ({place.where(generation)})"
+    missed = place.lag()
     if missed is None:
         return f"{state}, à jour"
     return f"{state} ; {_missed(missed, settings)}, rattrapés s'il est de nouveau choisi (VEILLE_SEARCH={engine})"

@@ -3,16 +3,14 @@
 The crawler writes an IndexChange row in the same transaction as each item it stores; the
 indexer reads them in batches, indexes the items as they are now in the database, and only
 then deletes the rows, so a crash at any point loses nothing (indexing twice is harmless).
-One writer at a time, across processes, through a lock file; readers are never blocked.
+One writer at a time, across processes, through the engine's lock (a lock file, or an advisory
+lock of the database for postgres); readers are never blocked.
 
 Items hidden by an editor are not indexed: a change to a hidden item removes its document,
 a rebuild leaves it out, and `check` expects it to be absent.
 """
 from __future__ import annotations
 
-import fcntl
-import shutil
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -25,7 +23,7 @@ from ..db import transaction
 from ..models import IndexChange, Item
 from . import Backend, backend_class
 from .document import document
-from .layout import caught_up, current_generation, lag, lock_path, make_current, new_generation, note_missed
+from .layout import generations, note_missed
 
 BATCH = 500
 INDEXED = Item.hidden_at.is_(None)  # which items of the archive belong in the index
@@ -40,23 +38,8 @@ class IndexBusy(Exception):
 def writer_lock(settings: Settings, wait: float | None = None) -> Iterator[bool]:
     """Yields True once this process is the only index writer, False if `wait` seconds
     (WAIT_SECONDS by default) passed first."""
-    path = lock_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        deadline = time.monotonic() + (WAIT_SECONDS if wait is None else wait)
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(0.05)
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with generations(settings).lock(WAIT_SECONDS if wait is None else wait) as locked:
+        yield locked
 
 
 def index_pending(settings: Settings, factory: sessionmaker[Session], wait: float | None = None) -> int:
@@ -67,15 +50,16 @@ def index_pending(settings: Settings, factory: sessionmaker[Session], wait: floa
     with writer_lock(settings, wait) as locked:
         if not locked:
             return 0
-        path = current_generation(settings)
-        if path is None:
+        place = generations(settings)
+        generation = place.current()
+        if generation is None:
             return _rebuild(settings, factory)
-        backend = backend_class(settings.search_backend).open(path)
+        backend = backend_class(settings.search_backend).open(generation)
         try:
-            if lag(settings) is None:
+            if place.lag() is None:
                 return _apply_changes(settings, backend, factory)
             report = _repair(settings, factory, backend)
-            caught_up(settings)
+            place.caught_up()
             return report.applied + report.fixed
         finally:
             backend.close()
@@ -119,15 +103,16 @@ def _rebuild(settings: Settings, factory: sessionmaker[Session], bar=None) -> in
         total = session.scalar(select(func.count()).select_from(Item).where(INDEXED)) or 0
     if bar is not None:
         bar.reset(total=total)
-    path = new_generation(settings)
+    place = generations(settings)
+    generation = place.new()
     try:
-        backend = backend_class(settings.search_backend).create(path)
+        backend = backend_class(settings.search_backend).create(generation)
         backend.build(all_documents(factory), on_batch=bar.update if bar is not None else None)
         backend.close()
     except BaseException:
-        shutil.rmtree(path, ignore_errors=True)
+        place.discard(generation)
         raise
-    make_current(settings, path)
+    place.make_current(generation)
     with transaction(factory) as session:
         session.execute(delete(IndexChange).where(IndexChange.id <= high_water))
     return total
@@ -173,7 +158,8 @@ class CheckReport:
 def check(settings: Settings, factory: sessionmaker[Session], repair: bool = False) -> CheckReport:
     """Compare the index with the archive, item by item; with `repair`, index the pending
     changes and fix every difference (the writer lock is held for the whole comparison)."""
-    if current_generation(settings) is None:
+    place = generations(settings)
+    if place.current() is None:
         report = CheckReport()
         with factory() as session:
             report.items = session.scalar(select(func.count()).select_from(Item)) or 0
@@ -188,10 +174,10 @@ def check(settings: Settings, factory: sessionmaker[Session], repair: bool = Fal
     with writer_lock(settings) as locked:
         if not locked:
             raise IndexBusy("un autre processus écrit dans l'index de recherche ; réessayez dans un moment")
-        backend = backend_class(settings.search_backend).open(current_generation(settings))
+        backend = backend_class(settings.search_backend).open(place.current())
         try:
             report = _repair(settings, factory, backend)
-            caught_up(settings)
+            place.caught_up()
             return report
         finally:
             backend.close()
@@ -216,7 +202,7 @@ def _repair(settings: Settings, factory: sessionmaker[Session], backend: Backend
 def _compare(settings: Settings, factory: sessionmaker[Session], backend: Backend | None = None) -> CheckReport:
     own = backend is None
     if own:
-        backend = backend_class(settings.search_backend).open(current_generation(settings))
+        backend = backend_class(settings.search_backend).open(generations(settings).current())
     try:
         indexed = backend.fingerprints()
     finally:
