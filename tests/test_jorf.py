@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import FIXTURES, SAMPLES, needs_samples
 from veille.entry import ParseError
 from veille.sources.dila import Dump, iter_members, parse_listing
-from veille.sources.jorf import JoIssue, issue_line, parse_container, parse_text, read_dump
+from veille.jo_issue import JoIssue, issue_line
+from veille.sources.jorf import parse_container, parse_text, read_dump
 
 JORF = FIXTURES / "jorf"
 SAMPLES_JORF = SAMPLES / "jorf"

@@ -22,7 +22,7 @@ from .ingest import store_entries, withdraw_items
 from .models import FetchLog, SourceState
 from .schedule import is_due, next_after_failure, next_after_success
 from .sources import Position, Reading, reader_for
-from .sources.jorf import day_labels
+from .jo_issue import day_labels
 
 OK, NOT_MODIFIED, ERROR = "ok", "not-modified", "error"
 SILENT_DAYS = 180  # a source whose newest entry is older than this is called silent

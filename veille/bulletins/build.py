@@ -14,7 +14,7 @@ from ..catalog import CATEGORIES, Source
 from ..dates import start_of_day
 from ..models import Item
 from ..official import NATURES
-from ..sources.jorf import JoIssue, issue_line
+from ..jo_issue import JoIssue, issue_line
 from ..text import fold
 from ..urls import absolute_http_url
 from .content import BulletinItem, EditionContent

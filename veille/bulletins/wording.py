@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from babel.dates import format_date
 
-from ..sources.jorf import day_labels  # "23", "29 mars 2017": the JO issue line's day labels
+from ..jo_issue import day_labels  # "23", "29 mars 2017": the JO issue line's day labels
 
 NBSP = "\u00a0"
 # A space before : ; ? ! » or after « becomes a no-break space; so does the space of "n° 12".

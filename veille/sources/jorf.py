@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import IO, Iterator
 
-from babel.dates import format_date
 from lxml import etree
 
 from .. import xmlsafe
@@ -22,6 +21,7 @@ from ..effective import find_effective_date, french_date
 from ..catalog import Source
 from ..entry import Entry, ParseError, ParseResult, failure
 from ..official import BARE_NOR_RE
+from ..jo_issue import NUMBER_RE, JoIssue
 from ..text import clean_text, fold, html_to_text
 
 LEGIFRANCE = "https://www.legifrance.gouv.fr"
@@ -31,7 +31,6 @@ CONTAINER_ID_RE = re.compile(r"^JORFCONT[0-9]{12}$")
 SUPPRESSION_LIST_RE = re.compile(r"(?:^|/)liste_suppression_[a-z]+\.dat$", re.IGNORECASE)
 SECTION_ID_RE = re.compile(r"^(?:JORF|LEGI)SCTA[0-9]{12}$")
 JO_NUMBER_RE = re.compile(r"n\s*[°º]\s*([0-9]{1,6})(?![0-9])", re.IGNORECASE)
-NUMBER_RE = re.compile(r"[0-9]{1,6}")  # bounded: int() of a hostile 5 000-digit string raises
 NOMINATIVE = "mesures nominatives"
 SECTION_DEPTH = 20  # DILA outlines nest a handful of levels; deeper is hostile
 CHRONICLE = "META/META_SPEC/META_TEXTE_CHRONICLE/"
@@ -43,15 +42,6 @@ NATURE_WORDS = {
     "RESOLUTION": "RÉSOLUTION", "DECLARATION": "DÉCLARATION", "REGLEMENT": "RÈGLEMENT",
     "COMMUNIQUE": "COMMUNIQUÉ", "CONSTIT": "CONSTITUTIONNELLE", "EURO": "EUROPÉENNE",
 }
-
-
-@dataclass
-class JoIssue:
-    id: str
-    number: str
-    date: date | None
-    title: str
-    entries: list[tuple[str, str]] = field(default_factory=list)  # (sommaire path, JORFTEXT id)
 
 
 @dataclass
@@ -403,39 +393,6 @@ def withdrawn_texts(content: bytes) -> list[str]:
     listed there are not items: only the JORFTEXT ids are kept."""
     ids = (line.strip().rsplit("/", 1)[-1] for line in content.decode("ascii", "replace").splitlines())
     return [text_id for text_id in ids if TEXT_ID_RE.match(text_id) and text_id.startswith("JORF")]
-
-
-# --- The issue line of a bulletin ----------------------------------------------------------
-
-def issue_line(issues: list[JoIssue]) -> str:
-    """"JOURNAL OFFICIEL n°75 du 29 mars 2017", "JOURNAUX OFFICIELS n°s 147 et 148 des 24 et 25 juin 2017"."""
-    ordered = sorted(issues, key=lambda issue: (issue.date or date.max, issue.number))
-    if not ordered:
-        return ""
-    numbers = _join([str(int(i.number)) if NUMBER_RE.fullmatch(i.number) else i.number for i in ordered])
-    line = ("JOURNAL OFFICIEL n°" if len(ordered) == 1 else "JOURNAUX OFFICIELS n°s ") + numbers
-    days = sorted({issue.date for issue in ordered if issue.date})
-    if days:
-        line += (" du " if len(days) == 1 else " des ") + _join(day_labels(days))
-    return line
-
-
-def day_labels(days: list[date]) -> list[str]:
-    """Each day says only what the next one does not: "30 juin", then "1er juillet 2017"."""
-    labels = []
-    for day, following in zip(days, days[1:] + [None]):
-        number = "1er" if day.day == 1 else str(day.day)
-        if following and (following.year, following.month) == (day.year, day.month):
-            labels.append(number)
-        elif following and following.year == day.year:
-            labels.append(f"{number} {format_date(day, 'MMMM', locale='fr_FR')}")
-        else:
-            labels.append(f"{number} {format_date(day, 'MMMM y', locale='fr_FR')}")
-    return labels
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def read_archive(fileobj: IO[bytes], source: Source) -> ParseResult:
