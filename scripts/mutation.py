@@ -38,6 +38,7 @@ TARGETS: dict[str, list[str]] = {
     "veille/effective.py": ["tests/test_effective.py"],
     "veille/sources/*": ["tests/test_feed_parser.py", "tests/test_html_source.py", "tests/test_jorf.py",
                          "tests/test_questions.py", "tests/test_dila_questions.py", "tests/test_jurisprudence.py"],
+    "veille/jo_issue.py": ["tests/test_jorf.py", "tests/test_bulletin_build.py"],
     "veille/bulletins/build.py": ["tests/test_bulletin_build.py"],
     "veille/bulletins/outbox.py": ["tests/test_bulletin_mail.py"],
     "veille/search/query.py": ["tests/test_search_query.py", PROPS + "test_any_text_is_a_query",
