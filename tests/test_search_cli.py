@@ -240,7 +240,7 @@ def test_tantivy_is_the_default_engine_and_status_says_why(env, archive, monkeyp
     assert Settings.from_env().search_backend == "tantivy"
     out = env.cli("status").out
     assert "Moteur de recherche : tantivy (moteur par défaut : à 100 000 articles, 9 ms par recherche" in out
-    assert "1,8 s et 2 Go pour Whoosh ; VEILLE_SEARCH=whoosh pour le moteur en Python pur)" in out
+    assert "2 à 3 s et 1 Go pour Whoosh ; VEILLE_SEARCH=whoosh pour le moteur en Python pur)" in out
 
 
 def test_advice_to_move_to_tantivy_past_30000_items_on_whoosh():

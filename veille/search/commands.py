@@ -22,12 +22,12 @@ from .layout import Lag, generations
 FACET_TITLES = {"topics": "Rubriques", "category": "Sources", "nature": "Natures", "year": "Années"}
 FACET_VALUES_SHOWN = 8
 ADVICE_ITEMS = 30_000  # Whoosh answers in well under a second up to about this size
-# Why the engine in use: the figures are issue 10's, through `veille search` at 100,000 items.
+# Why the engine in use: one `veille search` on 100,000 generated items (README, Search).
 ENGINE_REASONS = {
     "tantivy": "moteur par défaut : à 100 000 articles, 9 ms par recherche et 0,1 Go de mémoire, "
-               "contre 1,8 s et 2 Go pour Whoosh ; VEILLE_SEARCH=whoosh pour le moteur en Python pur",
-    "whoosh": "choisi par VEILLE_SEARCH=whoosh : Python pur, sans extension compilée, mais 1,8 s par "
-              "recherche et 2 Go de mémoire à 100 000 articles, contre 9 ms pour tantivy (par défaut)",
+               "contre 2 à 3 s et 1 Go pour Whoosh ; VEILLE_SEARCH=whoosh pour le moteur en Python pur",
+    "whoosh": "choisi par VEILLE_SEARCH=whoosh : Python pur, sans extension compilée, mais 2 à 3 s par "
+              "recherche et 1 Go de mémoire à 100 000 articles, contre 9 ms pour tantivy (par défaut)",
     "postgres": "choisi par VEILLE_SEARCH=postgres : la recherche plein texte de PostgreSQL, dans la base de "
                 "l'archive, partagée par tous les processus web de toutes les machines",
 }
