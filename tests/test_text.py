@@ -1,4 +1,7 @@
-from veille.text import clean_text, fold, html_title, html_to_text, sanitize_html
+import sys
+import unicodedata
+
+from veille.text import COMBINING_BELOW, clean_text, fold, html_title, html_to_text, sanitize_html
 from veille.urls import canonical_url
 
 
@@ -94,3 +97,10 @@ def test_absolute_http_url_drops_what_browsers_drop_and_refuses_the_rest():
     assert absolute_http_url("java%09script:alert(1)", base) == "https://www.exemple.gouv.fr/actu/java%09script:alert(1)"
     assert absolute_http_url("https://ex.org:99999/x") is None
     assert absolute_http_url("\x00http://ex.org/") is None
+
+
+def test_fold_knows_every_combining_character():
+    """fold() deletes the combining characters below text.COMBINING_BELOW: there are none above."""
+    assert not [c for c in range(COMBINING_BELOW, sys.maxunicode + 1) if unicodedata.combining(chr(c))]
+    assert fold("Ǻ\u0301 ÉCOLE ÉLÉMENTAIRE d’Étaples") == "a ecole elementaire d’etaples"
+    assert fold("\U0001e900\U0001e94a") == "\U0001e922"  # Adlam: lower case, and its nukta is a combining mark
