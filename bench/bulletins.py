@@ -10,9 +10,12 @@ their own; the number of distinct bodies this makes is printed.
 
 Prints messages/s to render every message (text, HTML with CSS inlined, MIME), then the real
 `veille bulletin send` in its own process: the outbox (one row per subscriber, states written as
-they change) to a local SMTP sink in another process (bench/smtpsink.py, which counts and drops),
-over VEILLE_SMTP_CONNECTIONS connections (default 4), with its time and peak memory; then the
-whole morning end to end: edition built, messages queued, rendered and sent.
+they change) to a local SMTP sink in another process over VEILLE_SMTP_CONNECTIONS connections
+(default 4), with its time and peak memory; then the whole morning end to end: edition built,
+messages queued, rendered and sent. The sink (bench/smtpsink.py) is not a mail server: it offers
+PIPELINING, counts the messages and drops them, parsing nothing; it shares the 2 cores with the
+sender, so its CPU per message is printed, and so is its ceiling (bench/sinkceiling.py: a raw
+client sending one real message over and over), to read the sender's figure against.
 
     .venv/bin/python bench/bulletins.py [--subscribers 10000] [--items 150] [--profiles 300] [--own 0.02] [--seed 1]
 """
@@ -35,6 +38,8 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from search import keywords, make_items  # noqa: E402  (bench/search.py)
+from sinkceiling import ceiling  # noqa: E402
+from smtpsink import running  # noqa: E402
 from veille.bulletins.editions import build, content_of  # noqa: E402
 from veille.bulletins.message import Sender, composer  # noqa: E402
 from veille.bulletins.models import OutboxMessage, Subscriber  # noqa: E402
@@ -145,27 +150,28 @@ def main() -> int:
             for row, subscriber in session.execute(
                     select(OutboxMessage, Subscriber).join(Subscriber).where(OutboxMessage.state == "pending")
                     .execution_options(yield_per=1000)):
-                size += len(compose_row(row, subscriber))
+                message = compose_row(row, subscriber)
+                size += len(message)
                 rendered += 1
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         print(f"Rendu : {rendered} messages en {elapsed:.1f} s, {rendered / elapsed:.0f} messages/s "
               f"({rendered / cpu:.0f} par seconde de processeur ; {size / rendered / 1024:.0f} Kio en moyenne, "
               f"{compose_row.copies.rendered} corps distincts rendus une fois chacun) ; {skipped} sans rien de nouveau.")
 
-        sink = subprocess.Popen([sys.executable, str(REPO / "bench" / "smtpsink.py"), str(port)],
-                                stdout=subprocess.PIPE, text=True)
-        try:
-            assert sink.stdout.readline().strip() == "prêt"
+        connections = int(os.environ.get("VEILLE_SMTP_CONNECTIONS", "4"))
+        with running(port) as sink:
             elapsed, cpu, peak, said = send_command(settings_env, f"{content.day:%Y-%m-%d}", port)
-        finally:
-            sink.terminate()
-            received = sink.communicate(timeout=30)[0].strip()
-        connections = os.environ.get("VEILLE_SMTP_CONNECTIONS", "4")
         print(f"Envoi : {rendered} messages en {elapsed:.1f} s, {rendered / elapsed:.0f} messages/s "
               f"({rendered / cpu:.0f} par seconde de processeur du processus d'envoi) "
               f"(`veille bulletin send` dans son propre processus, rendu compris, {connections} connexions SMTP, "
               f"état de la boîte d'envoi écrit par lots), mémoire de pointe {peak} Mio ; reçus par le puits SMTP : "
-              f"{received}.\n  {said}")
+              f"{sink.received}, {sink.cpu * 1e6 / max(sink.received, 1):.0f} µs de son processeur par message."
+              f"\n  {said}")
+        with running(port) as sink:
+            most = ceiling(port, message, min(rendered, 5000), connections)
+        print(f"Plafond du puits SMTP : {most:.0f} messages/s (client brut, sans base ni rendu, {sink.received} "
+              f"copies du dernier message rendu, {connections} connexions) ; charge de la machine : "
+              f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}.")
         print(f"De bout en bout (édition construite, mise en file, rendue et envoyée) : {queued + elapsed:.0f} s "
               f"pour {args.subscribers} abonnés ; charge de la machine (2 cœurs partagés) : "
               f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}.")
