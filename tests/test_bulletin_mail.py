@@ -211,6 +211,20 @@ def test_451_is_retried_and_550_bounces(week, sink, monkeypatch):
     assert sorted(rcpt for rcpt, _ in sink.inbox.messages) == [AGENT, AGENT, DSI, DSI]
 
 
+def test_temporary_refusals_are_said_with_their_count_and_reason(week, sink):
+    """A message refused for now waits for its next try: the command says how many wait, and why."""
+    subscribe(week, (AGENT,), (ELU,), (DSI,))
+    greylisted = "451 4.7.1 Greylisted, try again later"
+    sink.inbox.rcpt[AGENT] = [greylisted]
+    sink.inbox.rcpt[ELU] = [greylisted]
+    sink.inbox.rcpt[DSI] = ["452 4.2.2 Mailbox full"]
+    result = send(week)
+    assert result.code == 0 and "3 envoyés" in result.out, result.err
+    said = re.findall(r"^(\d+ messages? différés?) : « (.*) » ; nouvel essai à \d\d:\d\d:\d\d\.$", result.err, re.M)
+    assert sorted(said) == [("1 message différé", "destinataire refusé (452 4.2.2 Mailbox full)"),
+                            ("2 messages différés", f"destinataire refusé ({greylisted})")], result.err
+
+
 def test_a_delivery_resets_the_bounce_count(week, sink, monkeypatch):
     """The README: `VEILLE_BOUNCE_LIMIT` bounces *in a row* disable an address."""
     monkeypatch.setenv("VEILLE_BOUNCE_LIMIT", "2")

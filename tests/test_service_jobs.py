@@ -1,5 +1,6 @@
 """The bulletin job of `veille run` by time travel over a real archive and a real SMTP server
 (aiosmtpd): catch-up once, nothing the day after, no item lost, two racing runs send once."""
+import re
 import threading
 from datetime import date
 
@@ -60,6 +61,15 @@ def test_catch_up_once_then_nothing_the_day_after(archive):
         assert "FCTVA" in str(friday.content)
     [friday_mail] = [m for m in sink.inbox.to(AGENT) if "31 mars" in m["Subject"]]
     assert friday_mail["Subject"] == "Veille – L'actualité du vendredi 31 mars 2017"
+
+
+def test_temporary_refusals_are_logged_with_their_count_and_reason(archive, caplog):
+    env, sink = archive
+    sink.inbox.rcpt[AGENT] = ["451 4.7.1 Greylisted, try again later"]
+    assert jobs_at("2017-03-29T06:31").bulletins()["envoyés"] == 2
+    assert any(re.fullmatch(r"bulletin : 1 message différé : « destinataire refusé \(451 4\.7\.1 Greylisted, try again "
+                     r"later\) » ; nouvel essai à \d\d:\d\d:\d\d\.", message)
+               for message in caplog.messages), caplog.messages
 
 
 def test_weekly_recap_on_monday(archive):

@@ -197,7 +197,8 @@ def cmd_send(settings: Settings, args) -> int:
         with tqdm(total=0, desc="Envoi", unit="message", file=sys.stderr, disable=None) as bar:
             summary = send_edition(settings, factory, mail, edition.id, content,
                                    on_start=lambda total: bar.reset(total=total), on_done=lambda row: bar.update(1),
-                                   on_wait=functools.partial(_waiting, settings))
+                                   on_wait=functools.partial(_waiting, settings),
+                                   on_defer=functools.partial(_deferred, settings))
     except SendBusy as exc:
         say(f"erreur : {exc} ({describe(content.kind, content.day)}) ; réessayez quand il sera fini.", error=True)
         return EXIT_PENDING
@@ -218,6 +219,12 @@ def cmd_send(settings: Settings, args) -> int:
         say(f"erreur : {summary.stopped}. Relancez la commande pour envoyer "
             f"{'le message' if summary.pending < 2 else f'les {summary.pending} messages'} en attente.", error=True)
     return EXIT_PENDING if summary.pending else 0
+
+
+def _deferred(settings: Settings, waiting) -> None:
+    """Said each time the run waits for messages the server refused for now (4xx)."""
+    for deferred in waiting:
+        say(deferred.said(settings.timezone), error=True)
 
 
 def _waiting(settings: Settings, reason: str, retry_at, give_up_at) -> None:

@@ -16,7 +16,7 @@ import fcntl
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator
 
@@ -62,6 +62,19 @@ class Summary:
     resumed: int = 0  # in flight when a previous run stopped: sent again
     failures: list[tuple[str, str]] = field(default_factory=list)  # (address, why) in this run
     stopped: str | None = None  # why this run stopped with messages still pending
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Messages refused for now for one reason, waiting for their next try."""
+    reason: str
+    messages: int
+    retry_at: datetime  # the first of their next tries
+
+    def said(self, timezone: tzinfo) -> str:
+        """« 2 messages différés : « destinataire refusé (451 …) » ; nouvel essai à 06:31:04. »"""
+        return (f"{count(self.messages, 'message différé')} : « {self.reason} » ; "
+                f"nouvel essai à {self.retry_at.astimezone(timezone):%H:%M:%S}.")
 
 
 class SendBusy(Exception):
@@ -119,13 +132,16 @@ def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[
             sleep: Callable[[float], None] = time.sleep,
             on_done: Callable[[OutboxMessage], None] | None = None,
             stopping: Callable[[], bool] = lambda: False,
-            on_wait: Callable[[str, datetime, datetime], None] | None = None) -> Summary:
+            on_wait: Callable[[str, datetime, datetime], None] | None = None,
+            on_defer: Callable[[list[Deferred]], None] | None = None) -> Summary:
     """Send every pending message of an edition, retrying temporary failures with backoff.
 
     `compose(row, subscriber)` gives the message bytes; `send(address, data)` delivers them or
     raises DeliveryError or SmtpFatal. When `stopping()` turns true the message being sent is
     finished and the run stops, the others left pending. While the server cannot be reached,
-    `on_wait(reason, retry_at, give_up_at)` says so before each pause. Returns this run's figures.
+    `on_wait(reason, retry_at, give_up_at)` says so before each pause; when every message left
+    waits for its next try after a temporary refusal, `on_defer` gets how many wait and why
+    before the run waits for the first. Returns this run's figures.
     """
     summary = Summary()
     with factory() as session, session.begin():
@@ -134,7 +150,7 @@ def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[
         summary.resumed = session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(in_flight))
                                           .values(state=PENDING)).rowcount
         summary.sent_before = _count(session, edition_id, SENT)
-    run = _Run(factory, edition_id, compose, send, policy, clock, sleep, on_done, summary, stopping, on_wait)
+    run = _Run(factory, edition_id, compose, send, policy, clock, sleep, on_done, summary, stopping, on_wait, on_defer)
     run.loop()
     with factory() as session:
         summary.pending = _left(session, edition_id) if run.shared else pending_count(session, edition_id)
@@ -171,6 +187,7 @@ class _Run:
     summary: Summary
     stopping: Callable[[], bool]
     on_wait: Callable[[str, datetime, datetime], None] | None = None
+    on_defer: Callable[[list[Deferred]], None] | None = None
 
     def __post_init__(self):
         self.started = self.clock()
@@ -187,6 +204,8 @@ class _Run:
                     found, batch = self._claim(session, now)
                     upcoming = None if found else session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(
                         OutboxMessage.edition_id == self.edition_id, OutboxMessage.state == PENDING))
+                    if upcoming is not None and self.on_defer:
+                        self.on_defer(self._deferred(session, now))
                     unreachable = self._record(session, workers.map(batch)) if batch else None
                 if not found:
                     if upcoming is None:
@@ -196,6 +215,13 @@ class _Run:
                     self._pause(unreachable)  # then look again at what is due
                     if self.summary.stopped:
                         return
+
+    def _deferred(self, session: Session, now: datetime) -> list[Deferred]:
+        return [Deferred(reason, messages, retry_at) for reason, messages, retry_at in session.execute(
+            select(OutboxMessage.last_error, func.count(), func.min(OutboxMessage.next_attempt_at))
+            .where(OutboxMessage.edition_id == self.edition_id, OutboxMessage.state == PENDING,
+                   OutboxMessage.next_attempt_at > now)
+            .group_by(OutboxMessage.last_error).order_by(func.count().desc(), OutboxMessage.last_error))]
 
     def _stopped(self) -> bool:
         if self.stopping():

@@ -21,18 +21,20 @@ from .mail import Transports
 from .mailsettings import MailSettings
 from .message import composer
 from .models import DAILY, Edition, OutboxMessage
-from .outbox import Summary, deliver, enqueue, exclusive, pending_count
+from .outbox import Deferred, Summary, deliver, enqueue, exclusive, pending_count
 
 
 def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailSettings, edition_id: int,
                  content: EditionContent, *, on_start: Callable[[int], None] | None = None,
                  on_done: Callable[[OutboxMessage], None] | None = None,
                  on_wait: Callable[[str, datetime, datetime], None] | None = None,
+                 on_defer: Callable[[list[Deferred]], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  stopping: Callable[[], bool] = lambda: False) -> Summary:
     """Queue and deliver; SendBusy when another process sends this edition, SmtpFatal when
     sending cannot work until the configuration changes. `on_start` gets how many are to go;
-    `on_wait(reason, retry_at, give_up_at)` is called when the SMTP server cannot be reached."""
+    `on_wait(reason, retry_at, give_up_at)` is called when the SMTP server cannot be reached,
+    `on_defer` when the run waits for messages refused for now (outbox.deliver)."""
     shared = shares_rows(factory.kw["bind"])  # PostgreSQL: senders share the outbox row by row
     with nullcontext() if shared else exclusive(settings.home / "locks" / f"bulletin-{edition_id}.lock"):
         alerts = personal_alerts(settings, factory, edition_id, content) if content.kind == DAILY else {}
@@ -49,7 +51,8 @@ def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailS
         with Transports(mail.smtp) as transports:
             summary = deliver(factory, edition_id, composer(content, sender, mail.links, alerts, members),
                               lambda to, data: transports.send(sender.address, to, data), mail.policy, utcnow,
-                              sleep=sleep, on_done=on_done, on_wait=on_wait, stopping=stopping)
+                              sleep=sleep, on_done=on_done, on_wait=on_wait, on_defer=on_defer,
+                              stopping=stopping)
     summary.skipped = skipped
     return summary
 

@@ -173,11 +173,16 @@ class Jobs:
     def _send(self, edition):
         try:
             return send_edition(self.settings, self.factory, self.mail, edition.id, content_of(edition),
-                                sleep=self.stop.wait, stopping=self.stop.is_set)
+                                sleep=self.stop.wait, stopping=self.stop.is_set, on_defer=self._deferred)
         except SendBusy as exc:
             raise JobFailed(f"{exc} ; il sera repris s'il s'arrête") from None
         except SmtpFatal as exc:
             raise JobFailed(f"envoi arrêté, {exc} ; les messages restent en attente (VEILLE_SMTP_URL)") from None
+
+
+    def _deferred(self, waiting) -> None:
+        for deferred in waiting:
+            log.warning("bulletin : %s", deferred.said(self.settings.timezone))
 
 
 def edition_state(session: Session, due: Due) -> EditionState:
