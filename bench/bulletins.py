@@ -11,7 +11,7 @@ their own; the number of distinct bodies this makes is printed.
 Prints messages/s to render every message (text, HTML with CSS inlined, MIME), then the real
 `veille bulletin send` in its own process: the outbox (one row per subscriber, states written as
 they change) to a local SMTP sink in another process over VEILLE_SMTP_CONNECTIONS connections
-(default 4), with its time and peak memory; then the whole morning end to end: edition built,
+(default 8), with its time and peak memory; then the whole morning end to end: edition built,
 messages queued, rendered and sent. The sink (bench/smtpsink.py) is not a mail server: it offers
 PIPELINING, counts the messages and drops them, parsing nothing; it shares the 2 cores with the
 sender, so its CPU per message is printed, and so is its ceiling (bench/sinkceiling.py: a raw
@@ -158,7 +158,7 @@ def main() -> int:
               f"({rendered / cpu:.0f} par seconde de processeur ; {size / rendered / 1024:.0f} Kio en moyenne, "
               f"{compose_row.copies.rendered} corps distincts rendus une fois chacun) ; {skipped} sans rien de nouveau.")
 
-        connections = int(os.environ.get("VEILLE_SMTP_CONNECTIONS", "4"))
+        connections = Settings.from_env({**os.environ, **settings_env}).smtp_connections
         with running(port) as sink:
             elapsed, cpu, peak, said = send_command(settings_env, f"{content.day:%Y-%m-%d}", port)
         print(f"Envoi : {rendered} messages en {elapsed:.1f} s, {rendered / elapsed:.0f} messages/s "

@@ -55,7 +55,7 @@ class Settings:
     mail_from_name: str = "Veille"
     smtp_rate: float = 0.0  # messages per second; 0: as fast as the server takes them
     smtp_retry_period: timedelta = timedelta(hours=2)
-    smtp_connections: int = 4  # SMTP connections used in parallel to send an edition
+    smtp_connections: int = 8  # SMTP connections used in parallel to send an edition
     bounce_limit: int = 3  # permanent failures in a row before an address is disabled
     daily_when_empty: str = "skip"  # a subscriber with nothing new gets no daily email ("send": gets one)
     daily_time: time = time(6, 30)  # the daily edition is due at this time in `timezone`...
@@ -211,7 +211,7 @@ def _bulletin_settings(env, errors: list[str]) -> dict:
         errors.append(f"VEILLE_SMTP_RETRY_PERIOD : durée invalide « {period_text} » (exemples : 30s, 15m, 2h)")
     else:
         settings["smtp_retry_period"] = timedelta(**{DURATION_UNITS[match.group(2)]: float(match.group(1))})
-    connections_text = (env.get("VEILLE_SMTP_CONNECTIONS") or "4").strip()
+    connections_text = (env.get("VEILLE_SMTP_CONNECTIONS") or "8").strip()
     if re.fullmatch(r"[0-9]{1,2}", connections_text) and 1 <= int(connections_text) <= 32:
         settings["smtp_connections"] = int(connections_text)
     else:

@@ -11,8 +11,8 @@ from email.message import EmailMessage
 
 from ..config import ConfigError, Settings
 from .content import AlertSection, EditionContent
-from .models import OutboxMessage, Subscriber
 from .copies import Copies
+from .outbox import Message, Recipient
 from .render import Links, Reader
 from .subscribers import AddressError, gets_full_bulletin, normalise_address, shown
 
@@ -61,7 +61,7 @@ def message_id(content: EditionContent, row_id: int, sender: Sender) -> str:
 
 def composer(content: EditionContent, sender: Sender, links: Links,
              alerts: Mapping[int, tuple[AlertSection, ...]] | None = None,
-             members: frozenset[str] = frozenset()) -> Callable[[OutboxMessage, Subscriber], bytes]:
+             members: frozenset[str] = frozenset()) -> Callable[[Message, Recipient], bytes]:
     """What the outbox calls to turn one of its rows into the bytes to send; AddressError when the
     address cannot be written in a header. Readers of the same rubriques share one rendered body;
     `alerts`: « Vos alertes » of the subscribers (by id) who have some in this edition, which
@@ -73,7 +73,7 @@ def composer(content: EditionContent, sender: Sender, links: Links,
     head["Subject"] = subject(content, sender)
     copies = Copies(content, sender.name, sender.address, links, head.as_bytes().removesuffix(b"\r\n"))
 
-    def compose_row(row: OutboxMessage, subscriber: Subscriber) -> bytes:
+    def compose_row(row: Message, subscriber: Recipient) -> bytes:
         to = normalise_address(row.email or "")
         reader = Reader(row.email, tuple(subscriber.topics), subscriber.token,
                         alerts.get(subscriber.id, ()) if alerts else (), full=gets_full_bulletin(subscriber, members))

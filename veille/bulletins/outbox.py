@@ -2,6 +2,8 @@
 written as it changes, so that a crash or restart resumes where it stopped.
 
 At-least-once: a row is marked "sending" before its SMTP transaction and "sent" right after.
+A batch is read and written in a few statements (no ORM object per message): one query claims
+its rows with their subscribers, one marks them, and what became of them is written together.
 A row found "sending" was in flight when the process died; it is sent again, with the same
 Message-ID. See the README for why this and not at-most-once.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import fcntl
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator
@@ -127,10 +129,10 @@ def pending_count(session: Session, edition_id: int) -> int:
     return _count(session, edition_id, PENDING, SENDING)
 
 
-def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[OutboxMessage, Subscriber], bytes],
+def deliver(factory: sessionmaker[Session], edition_id: int, compose: Callable[[Message, Recipient], bytes],
             send: Callable[[str, bytes], None], policy: Policy, clock: Callable[[], datetime],
             sleep: Callable[[float], None] = time.sleep,
-            on_done: Callable[[OutboxMessage], None] | None = None,
+            on_done: Callable[[Message], None] | None = None,
             stopping: Callable[[], bool] = lambda: False,
             on_wait: Callable[[str, datetime, datetime], None] | None = None,
             on_defer: Callable[[list[Deferred]], None] | None = None) -> Summary:
@@ -169,6 +171,45 @@ def _count(session: Session, edition_id: int, *states: str) -> int:
                                                      OutboxMessage.state.in_(states)))
 
 
+@dataclass
+class Message:
+    """One claimed outbox row, as this run changes it."""
+    id: int
+    email: str
+    attempts: int
+    first_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    last_error: str | None
+    state: str = PENDING
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What composing a message and counting bounces read of its subscriber (named as in Subscriber)."""
+    id: int
+    topics: list[str]
+    token: str
+    from_site: bool
+    user_id: int | None
+    email_key: str
+    work_email: str | None
+    bounces: int
+    disabled_at: datetime | None
+
+
+MESSAGE_COLUMNS = tuple(getattr(OutboxMessage, f.name) for f in fields(Message) if f.name not in ("state", "sent_at"))
+RECIPIENT_COLUMNS = tuple(getattr(Subscriber, f.name) for f in fields(Recipient))
+WRITTEN = ("state", "attempts", "first_attempt_at", "next_attempt_at", "sent_at", "last_error")
+
+
+def _write(session: Session, rows: list[Message]) -> None:
+    """The rows' states as they are now, in one statement for them all."""
+    if rows:
+        session.execute(update(OutboxMessage), [dict(id=row.id, **{name: getattr(row, name) for name in WRITTEN})
+                                                for row in rows])
+
+
 # What became of one message in a batch.
 SENT_NOW, UNTRIED, UNREACHABLE, TEMPORARY, PERMANENT, BAD_ADDRESS, FATAL = (
     "sent", "untried", "unreachable", "temporary", "permanent", "bad address", "fatal")
@@ -178,12 +219,12 @@ SENT_NOW, UNTRIED, UNREACHABLE, TEMPORARY, PERMANENT, BAD_ADDRESS, FATAL = (
 class _Run:
     factory: sessionmaker[Session]
     edition_id: int
-    compose: Callable[[OutboxMessage, Subscriber], bytes]
+    compose: Callable[[Message, Recipient], bytes]
     send: Callable[[str, bytes], None]
     policy: Policy
     clock: Callable[[], datetime]
     sleep: Callable[[float], None]
-    on_done: Callable[[OutboxMessage], None] | None
+    on_done: Callable[[Message], None] | None
     summary: Summary
     stopping: Callable[[], bool]
     on_wait: Callable[[str, datetime, datetime], None] | None = None
@@ -228,33 +269,33 @@ class _Run:
             self.summary.stopped = STOPPED
         return self.summary.stopped == STOPPED
 
-    def _claim(self, session: Session, now: datetime) -> tuple[bool, list[tuple[OutboxMessage, Subscriber]]]:
+    def _claim(self, session: Session, now: datetime) -> tuple[bool, list[tuple[Message, Recipient]]]:
         """The next due rows that no other sender holds, marked "sending" (durably, before any SMTP
         transaction starts, on SQLite; on PostgreSQL kept locked until `_record`); the rows of
         subscribers disabled since they were queued are skipped instead. False when no row was due."""
         self.halted = False
-        found, claimed, skipped = False, [], []
-        for row, subscriber in session.execute(
-                select(OutboxMessage, Subscriber).join(Subscriber, Subscriber.id == OutboxMessage.subscriber_id)
+        claimed, skipped = [], []
+        for found in session.execute(
+                select(*MESSAGE_COLUMNS, *RECIPIENT_COLUMNS)
+                .join(Subscriber, Subscriber.id == OutboxMessage.subscriber_id)
                 .where(OutboxMessage.edition_id == self.edition_id, OutboxMessage.state == PENDING,
                        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
                 .order_by(OutboxMessage.id).limit(BATCH).with_for_update(skip_locked=True, of=OutboxMessage)):
-            found = True
+            row, subscriber = Message(*found[:len(MESSAGE_COLUMNS)]), Recipient(*found[len(MESSAGE_COLUMNS):])
             if subscriber.disabled_at is not None:  # unsubscribed, or bounced, since the row was queued
                 row.state, row.last_error = SKIPPED, UNSUBSCRIBED
                 skipped.append(row)
             else:
                 row.state, row.first_attempt_at = SENDING, row.first_attempt_at or now
                 claimed.append((row, subscriber))
-        if self.shared and claimed:
-            session.flush()  # the rows stay locked until their results are written
-        else:
+        _write(session, [row for row, _ in claimed] + skipped)
+        if not (self.shared and claimed):  # on PostgreSQL the rows stay locked until their results are written
             session.commit()
         for row in skipped:
             self._tally(row)
-        return found, claimed
+        return bool(claimed or skipped), claimed
 
-    def _attempt(self, job: tuple[OutboxMessage, Subscriber]) -> tuple[str, object]:
+    def _attempt(self, job: tuple[Message, Recipient]) -> tuple[str, object]:
         """Send one message (in a sending thread): what became of it, and the detail."""
         row, subscriber = job
         if self.halted or self._stopped():
@@ -279,7 +320,7 @@ class _Run:
         """Write what became of a batch in one transaction; the reason the server could not be
         reached, if it could not. SmtpFatal, or what a sending thread raised, is raised again once
         the batch is written: the rows it left "sending" are sent again by the next run."""
-        unreachable, failure = None, None
+        unreachable, failure, delivered, bounced = None, None, [], {}
         for (row, subscriber), result, exc in done:
             outcome, detail = result or (None, exc)
             if outcome in (None, FATAL):
@@ -288,7 +329,7 @@ class _Run:
                     row.state = PENDING
             elif outcome == SENT_NOW:
                 row.state, row.sent_at, row.last_error = SENT, detail, None
-                subscriber.bounces = 0
+                delivered.append(subscriber.id)
                 self.connection_failures = 0
             elif outcome in (UNTRIED, UNREACHABLE):
                 row.state = PENDING
@@ -297,9 +338,15 @@ class _Run:
             elif outcome == TEMPORARY:
                 self._retry(row, detail)
             elif outcome == PERMANENT:
-                self._bounce(row, subscriber, detail)
+                bounced[subscriber.id] = self._bounce(row, subscriber, detail)
             else:
                 self._give_up(row, detail)
+        _write(session, [row for (row, _), _, _ in done])
+        if delivered:  # a delivery resets the count of bounces in a row
+            session.execute(update(Subscriber).where(Subscriber.id.in_(delivered), Subscriber.bounces != 0)
+                            .values(bounces=0).execution_options(synchronize_session=False))
+        if bounced:
+            session.execute(update(Subscriber), list(bounced.values()))
         session.commit()
         for (row, _), _, _ in done:
             if row.state not in (PENDING, SENDING):
@@ -308,7 +355,7 @@ class _Run:
             raise failure
         return unreachable
 
-    def _tally(self, row: OutboxMessage) -> None:
+    def _tally(self, row: Message) -> None:
         if row.state == SENT:
             self.summary.sent += 1
         elif row.state == FAILED:
@@ -331,7 +378,7 @@ class _Run:
             self.sleep(pause.total_seconds())
         return False
 
-    def _retry(self, row: OutboxMessage, reason: str) -> None:
+    def _retry(self, row: Message, reason: str) -> None:
         now = self.clock()
         row.attempts += 1
         if now - row.first_attempt_at >= self.policy.retry_period:
@@ -340,14 +387,16 @@ class _Run:
             row.state, row.last_error = PENDING, reason
             row.next_attempt_at = now + self.policy.backoff(row.attempts)
 
-    def _bounce(self, row: OutboxMessage, subscriber: Subscriber, reason: str) -> None:
+    def _bounce(self, row: Message, subscriber: Recipient, reason: str) -> dict:
+        """The subscriber's new count of bounces, and whether it disables the address."""
         row.attempts += 1
         self._give_up(row, reason)
-        subscriber.bounces += 1
-        if subscriber.bounces >= self.policy.bounce_limit and subscriber.disabled_at is None:
-            subscriber.disabled_at = self.clock()
-            subscriber.disabled_reason = f"{count(subscriber.bounces, 'rejet définitif')}, le dernier : {reason}"
+        bounces = subscriber.bounces + 1
+        if bounces >= self.policy.bounce_limit and subscriber.disabled_at is None:
+            return dict(id=subscriber.id, bounces=bounces, disabled_at=self.clock(),
+                        disabled_reason=f"{count(bounces, 'rejet définitif')}, le dernier : {reason}")
+        return dict(id=subscriber.id, bounces=bounces)
 
-    def _give_up(self, row: OutboxMessage, reason: str) -> None:
+    def _give_up(self, row: Message, reason: str) -> None:
         row.state, row.last_error = FAILED, reason
         self.summary.failures.append((row.email, reason))

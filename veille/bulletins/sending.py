@@ -20,13 +20,13 @@ from .content import AlertSection, EditionContent
 from .mail import Transports
 from .mailsettings import MailSettings
 from .message import composer
-from .models import DAILY, Edition, OutboxMessage
-from .outbox import Deferred, Summary, deliver, enqueue, exclusive, pending_count
+from .models import DAILY, Edition
+from .outbox import Deferred, Message, Summary, deliver, enqueue, exclusive, pending_count
 
 
 def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailSettings, edition_id: int,
                  content: EditionContent, *, on_start: Callable[[int], None] | None = None,
-                 on_done: Callable[[OutboxMessage], None] | None = None,
+                 on_done: Callable[[Message], None] | None = None,
                  on_wait: Callable[[str, datetime, datetime], None] | None = None,
                  on_defer: Callable[[list[Deferred]], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
