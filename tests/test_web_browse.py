@@ -239,10 +239,10 @@ def test_no_claimed_host_reaches_a_link(demo, path):
 
 @sqlite_only
 def test_browsing_reads_indexes_not_the_whole_table(demo):
-    """Migrations 0006 and 0014: the category, rubrique, calendar and in-force queries have their
-    indexes (on 100,000 items a full scan of the table, texts included, takes seconds), and a
-    rubrique's page of ids (rubrique pages, /api/items?rubrique=) and a month's dates are read
-    from indexes alone, never from the items' rows."""
+    """Migrations 0006, 0014 and 0015: the category, rubrique, calendar and in-force queries have
+    their indexes (on 100,000 items a full scan of the table, texts included, takes seconds), and
+    a rubrique's page of ids (rubrique pages, /api/items?rubrique=), a month's dates and a category
+    feed's version are read from indexes alone, never from the items' rows."""
     engine = make_engine(Settings.from_env())
 
     def plan(sql: str) -> str:
@@ -252,13 +252,15 @@ def test_browsing_reads_indexes_not_the_whole_table(demo):
         names = set(connection.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('items', 'item_topics')").scalars())
         assert {"ix_items_category_listed", "ix_items_id_moments", "ix_items_days", "ix_items_effective_date",
-                "ix_item_topics_topic_item"} <= names
+                "ix_item_topics_topic_item", "ix_items_category_arrival"} <= names
         category = plan("SELECT id FROM items WHERE category = 'actualite' AND hidden_at IS NULL "
                         "ORDER BY coalesce(published_at, fetched_at) DESC LIMIT 30")
         in_rubrique = "hidden_at IS NULL AND id IN (SELECT item_id FROM item_topics WHERE topic = 'etat-civil')"
         rubrique = plan(f"SELECT id FROM items WHERE {in_rubrique} "
                         "ORDER BY coalesce(published_at, fetched_at) DESC, id LIMIT 30")
         api = plan(f"SELECT id FROM items WHERE {in_rubrique} ORDER BY fetched_at DESC, id DESC LIMIT 51")
+        category_feed = plan("SELECT id, updated_at, published_at, hidden_at FROM items WHERE category = 'actualite' "
+                             "ORDER BY fetched_at DESC, id DESC LIMIT 70")  # veille.web.syndication.version
         month = plan("SELECT jo_date, coalesce(published_at, fetched_at) FROM items WHERE hidden_at IS NULL AND "
                      "((jo_date IS NOT NULL AND jo_date >= '2026-02-01' AND jo_date < '2026-03-01') OR "
                      "(jo_date IS NULL AND coalesce(published_at, fetched_at) >= '2026-01-31 23:00:00' "
@@ -267,3 +269,4 @@ def test_browsing_reads_indexes_not_the_whole_table(demo):
     for found in (rubrique, api):
         assert "COVERING INDEX ix_items_id_moments" in found and "COVERING INDEX ix_item_topics_topic_item" in found
     assert month.count("COVERING INDEX ix_items_days") == 2
+    assert "COVERING INDEX ix_items_category_arrival" in category_feed and "TEMP B-TREE" not in category_feed

@@ -48,6 +48,10 @@ class Item(Base):
         # A rubrique's items (looked up by id) in order of listing or of arrival, and a month's
         # dates, read from the index alone (migration 0014).
         Index("ix_items_id_moments", "id", "hidden_at", "published_at", "fetched_at"),
+        # A category's newest items (its feed's version, the API by category) read from the
+        # index alone, in order (migration 0015).
+        Index("ix_items_category_arrival", "category", "fetched_at", "id", "hidden_at", "updated_at",
+              "published_at"),
         Index("ix_items_days", "jo_date", "hidden_at", text("coalesce(published_at, fetched_at)"),
               "published_at", "fetched_at"),
         # The newest items by arrival (home page, API, feeds' versions, counts over 30 days),
@@ -57,7 +61,7 @@ class Item(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    category: Mapped[str] = mapped_column(String(40), index=True)
+    category: Mapped[str] = mapped_column(String(40))
     url: Mapped[str | None] = mapped_column(Text)
     canonical_url: Mapped[str | None] = mapped_column(Text, index=True)
     jorf_id: Mapped[str | None] = mapped_column(String(40), index=True)
