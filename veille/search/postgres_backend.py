@@ -13,6 +13,8 @@ over the whole match; snippets by ts_headline in the French configuration with u
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Iterable
 
 from psycopg.errors import UndefinedTable
@@ -146,65 +148,78 @@ class PostgresBackend(Backend):
             raise
 
     def _search(self, request: SearchRequest) -> SearchResult:
+        """One pass over the documents found: the page's ids in order, the count and the facets;
+        then the page's documents, with their passages."""
         where, params = _conditions(request)
         stems, forms, identifiers = ranked_words(request.query)
         by_date = request.sort == "date" or request.query.root is None
         score, score_params = ("0", {}) if by_date else _score(stems, forms, identifiers)
         order = "published DESC, id DESC" if by_date else "score DESC, published DESC, id DESC"
+        parts = [f"SELECT 'page', id, row_number() OVER (ORDER BY {order}), score FROM (SELECT id, published, score "
+                 f"FROM found ORDER BY {order} LIMIT :limit OFFSET :offset) AS page",
+                 "SELECT '', NULL, count(*), 0 FROM found"]
+        if request.facets:
+            parts += ["SELECT 'topics', topic, count(*), 0 FROM found, unnest(topics) AS topic GROUP BY topic",
+                      "SELECT 'category', category, count(*), 0 FROM found GROUP BY category",
+                      "SELECT 'nature', nature, count(*), 0 FROM found GROUP BY nature",
+                      "SELECT 'year', year::text, count(*), 0 FROM found GROUP BY year"]
+        page, total, counted = [], 0, {name: [] for name in FACETS}
         with self.engine.connect() as connection:
             rows = connection.execute(text(
-                f"SELECT id, title, url, published, category, nature, {score} AS score "
-                f"FROM {self.table.documents} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"),
-                {**params, **score_params, "limit": request.per_page, "offset": request.offset}).all()
-            total, facets = self._counts(connection, where, params, request.facets)
-            snippets = self._snippets(connection, [row.id for row in rows], one_of(stems)) \
-                if request.snippets and rows else {}
-        hits = [Hit(id=row.id, title=row.title, url=row.url, published=row.published, score=float(row.score),
-                    category=row.category, nature=row.nature, snippet=snippets.get(row.id)) for row in rows]
-        return SearchResult(total, hits, facets)
+                f"WITH found AS MATERIALIZED (SELECT id, published, topics, category, nature, year, "
+                f"CAST({score} AS double precision) AS score FROM {self.table.documents} WHERE {where}) "
+                + " UNION ALL ".join(parts)),
+                {**params, **score_params, "limit": request.per_page, "offset": request.offset})
+            for kind, value, number, found_score in rows:
+                if kind == "page":
+                    page.append((number, value, found_score))
+                elif not kind:
+                    total = number
+                elif value:
+                    counted[kind].append((value, number))
+            page.sort()
+            details = self._details(connection, [item_id for _, item_id, _ in page],
+                                    one_of(stems) if request.snippets else None)
+        hits = [Hit(id=item_id, title=details[item_id].title, url=details[item_id].url,
+                    published=details[item_id].published, score=float(found_score),
+                    category=details[item_id].category, nature=details[item_id].nature,
+                    snippet=details[item_id].snippet) for _, item_id, found_score in page]
+        facets = {name: sorted(pairs, key=lambda pair: (-pair[1], pair[0])) for name, pairs in counted.items()}
+        return SearchResult(total, hits, facets if request.facets else {})
 
-    def _counts(self, connection, where: str, params: dict, facets: bool):
-        """The number of documents found and, with `facets`, the counts of each facet's values."""
-        if not facets:
-            return connection.scalar(text(f"SELECT count(*) FROM {self.table.documents} WHERE {where}"), params), {}
-        rows = connection.execute(text(
-            f"WITH found AS MATERIALIZED (SELECT topics, category, nature, year FROM {self.table.documents} "
-            f"WHERE {where}) "
-            "SELECT '', '', count(*) FROM found "
-            "UNION ALL SELECT 'topics', topic, count(*) FROM found, unnest(topics) AS topic GROUP BY topic "
-            "UNION ALL SELECT 'category', category, count(*) FROM found GROUP BY category "
-            "UNION ALL SELECT 'nature', nature, count(*) FROM found GROUP BY nature "
-            "UNION ALL SELECT 'year', year::text, count(*) FROM found GROUP BY year"), params).all()
-        counted: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-        total = 0
-        for name, value, number in rows:
-            if not name:
-                total = number
-            elif value:
-                counted[name].append((value, number))
-        return total, {name: sorted(pairs, key=lambda pair: (-pair[1], pair[0])) for name, pairs in counted.items()}
-
-    def _snippets(self, connection, ids: list[str], words: str) -> dict[str, Snippet]:
-        """Each hit's passage around the words found: in its summary, else in its body (ts_headline),
-        else the start of its text."""
-        found = {}
+    def _details(self, connection, ids: list[str], words: str | None) -> dict:
+        """What is shown of each hit and, unless `words` is None, its passage around the words
+        found: in its summary, else in its body (ts_headline), else the start of its text."""
         columns, earlier = [], "true"  # a field's passage is looked for when no earlier field has the words
-        for name in SNIPPET_FIELDS:
+        for name in SNIPPET_FIELDS if words is not None else ():
             holds = f"ts_filter(words, '{{{WEIGHTS[name].lower()}}}') @@ CAST(:words AS tsquery)"
             cleaned = f"regexp_replace(left({name}, {SCAN_CHARS}), '[\\s{MARK_START}{MARK_END}]+', ' ', 'g')"
             columns.append(f"CASE WHEN :words <> '' AND {earlier} AND {holds} THEN ts_headline('{CONFIGURATION}', "
                            f"{cleaned}, CAST(:words AS tsquery), :options) END")
             columns.append(f"left({name}, {PLAIN_CHARS})")
             earlier = f"{earlier} AND NOT {holds}"
-        rows = connection.execute(text(f"SELECT id, {', '.join(columns)} FROM {self.table.documents} "
-                                       "WHERE id = ANY(:ids)").bindparams(bindparam("ids", type_=ARRAY(TEXT))),
-                                  {"ids": ids, "words": words, "options": HEADLINE_OPTIONS})
-        for item_id, *texts in rows:
-            headlines, starts = texts[0::2], texts[1::2]
-            marked = [_marked(h) for h in headlines if h]
-            found[item_id] = next((s for s in marked if s.marks), None) \
-                or plain_snippet(next(filter(None, starts), ""))
+        rows = connection.execute(text(
+            f"SELECT id, title, url, published, category, nature{''.join(', ' + c for c in columns)} "
+            f"FROM {self.table.documents} WHERE id = ANY(:ids)").bindparams(bindparam("ids", type_=ARRAY(TEXT))),
+            {"ids": ids, "words": words or "", "options": HEADLINE_OPTIONS})
+        found = {}
+        for item_id, title, url, published, category, nature, *texts in rows:
+            snippet = None
+            if words is not None:
+                marked = [_marked(h) for h in texts[0::2] if h]
+                snippet = next((s for s in marked if s.marks), None) or plain_snippet(next(filter(None, texts[1::2]), ""))
+            found[item_id] = _Shown(title, url, published, category, nature, snippet)
         return found
+
+
+@dataclass(frozen=True)
+class _Shown:
+    title: str
+    url: str
+    published: datetime
+    category: str
+    nature: str
+    snippet: Snippet | None
 
 
 def _row(doc: dict) -> dict:
