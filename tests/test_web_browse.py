@@ -20,6 +20,7 @@ from veille.db import make_engine, session_factory, transaction
 from veille.entry import Entry
 from veille.ingest import store_entries
 from veille.models import Item
+from veille.web import archives
 
 REPO_FEEDS = __import__("pathlib").Path(__file__).resolve().parents[1] / "feeds.yaml"
 
@@ -124,6 +125,7 @@ def test_a_rubrique_page_newest_first_with_filters_and_feeds(demo):
     ("/archives/2026/02/30", 404, "un jour s'écrit /archives/AAAA/MM/JJ"),
     ("/archives/0000/01/01", 404, "un jour s'écrit"),
     ("/en-vigueur/2026/00", 404, "un mois s'écrit /en-vigueur/AAAA/MM"),
+    ("/en-vigueur/2026/02/30", 404, "un jour s'écrit /en-vigueur/AAAA/MM/JJ"),
 ])
 def test_bad_addresses_and_filters_are_french_errors(demo, path, status, words):
     soup = page(demo, path, status)
@@ -207,6 +209,20 @@ def test_what_enters_into_force_day_by_day_jo_first(demo):
     february = page(demo, "/en-vigueur/2026/02")
     assert [h.get_text() for h in february.select("main h2")] == ["vendredi 6 février 2026", "dimanche 15 février 2026"]
     assert "Aucun texte connu n'entre en vigueur ce mois-ci." in text(str(page(demo, "/en-vigueur/2025/01")))
+
+
+def test_a_busy_day_of_the_month_shows_its_first_texts_and_links_to_the_others(demo, monkeypatch):
+    monkeypatch.setattr(archives, "IN_FORCE_PER_DAY", 2)
+    month = page(demo, "/en-vigueur/2026/03?plafond=2")  # a query of its own: not the page the test above cached
+    everything = headlines(page(demo, "/en-vigueur/2026/03"))
+    assert headlines(month) == everything[:2]
+    link = month.find("a", string="2 autres textes entrent en vigueur le dimanche 1er mars 2026")
+    assert link["href"] == "/en-vigueur/2026/03/01"
+    day = page(demo, link["href"])
+    assert day.h1.get_text() == "Entrées en vigueur – dimanche 1er mars 2026"
+    assert headlines(day) == everything  # every text of that day, in the same order
+    assert day.find("a", string="Tout le mois")["href"] == "/en-vigueur/2026/03"
+    assert "Aucun texte connu n'entre en vigueur ce jour-là." in text(str(page(demo, "/en-vigueur/2026/03/02")))
 
 
 def test_an_item_links_to_its_rubriques_category_and_feeds(demo):

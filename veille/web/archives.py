@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import JO
 from ..bulletins.models import DAILY, Edition
+from ..bulletins.wording import long_day
 from ..catalog import CATEGORIES
 from ..dates import start_of_day
 from ..models import Item
@@ -28,6 +29,7 @@ YEAR_RE, TWO_DIGITS = re.compile(r"[0-9]{4}"), re.compile(r"[0-9]{2}")
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 VISIBLE = Item.hidden_at.is_(None)
+IN_FORCE_PER_DAY = 5  # a month holds hundreds of texts: each day lists its first five, its own page all
 
 
 def month_name(year: int, month: int) -> str:
@@ -47,6 +49,14 @@ def _next_month(first: date) -> date:
 
 def _previous_month(first: date) -> date:
     return (first - timedelta(days=1)).replace(day=1)
+
+
+def _day(year: str, month: str, day: str) -> date | None:
+    first = _month(year, month)
+    number = parse_int(day, 1, 31) if TWO_DIGITS.fullmatch(day) else None
+    if first is None or number is None or number > calendar.monthrange(first.year, first.month)[1]:
+        return None
+    return first.replace(day=number)
 
 
 def _bad_date(kind: str, example: str):
@@ -112,11 +122,9 @@ def month(year: str, month: str):
 
 @blueprint.get("/archives/<year>/<month>/<day>")
 def day(year: str, month: str, day: str):
-    first = _month(year, month)
-    number = parse_int(day, 1, 31) if TWO_DIGITS.fullmatch(day) else None
-    if first is None or number is None or number > calendar.monthrange(first.year, first.month)[1]:
+    chosen = _day(year, month, day)
+    if chosen is None:
         return _bad_date("un jour", "/archives/AAAA/MM/JJ, par exemple /archives/2026/02/05")
-    chosen = first.replace(day=number)
     items = db().scalars(select(Item).where(_dated(chosen, chosen + timedelta(days=1)))
                          .options(selectinload(Item.topics)).order_by(LISTED_AT.desc(), Item.id))
     by_category: dict[str, list[Item]] = {}
@@ -136,12 +144,34 @@ def in_force(year: str, month: str):
     first = _month(year, month)
     if first is None:
         return _bad_date("un mois", "/en-vigueur/AAAA/MM, par exemple /en-vigueur/2026/03")
-    items = db().scalars(select(Item).options(selectinload(Item.topics)).where(
-        VISIBLE, Item.effective_date >= first, Item.effective_date < _next_month(first)))
-    days: dict[date, list[Item]] = {}
-    for item in sorted(items, key=lambda i: (i.effective_date, i.category != JO, i.title)):
-        days.setdefault(item.effective_date, []).append(item)
-    return render_template("in_force.html", first=first, title=month_name(first.year, first.month),
+    return _in_force(first, _next_month(first), IN_FORCE_PER_DAY, month_name(first.year, first.month),
+                     previous=_previous_month(first), following=_next_month(first))
+
+
+@blueprint.get("/en-vigueur/<year>/<month>/<day>")
+def in_force_day(year: str, month: str, day: str):
+    chosen = _day(year, month, day)
+    if chosen is None:
+        return _bad_date("un jour", "/en-vigueur/AAAA/MM/JJ, par exemple /en-vigueur/2026/03/01")
+    return _in_force(chosen, chosen + timedelta(days=1), None, long_day(chosen), month=chosen.replace(day=1))
+
+
+def _in_force(start: date, end: date, per_day: int | None, heading: str, **navigation):
+    """The texts entering into force from `start` to `end`, day by day, JO texts first; with
+    `per_day`, the first ones of each day and how many more its own page lists."""
+    shown: dict[date, list[str]] = {}
+    more: Counter = Counter()
+    rows = db().execute(select(Item.id, Item.effective_date, Item.category, Item.title).where(
+        VISIBLE, Item.effective_date >= start, Item.effective_date < end))
+    for row in sorted(rows, key=lambda r: (r.effective_date, r.category != JO, r.title, r.id)):
+        group = shown.setdefault(row.effective_date, [])
+        if per_day is None or len(group) < per_day:
+            group.append(row.id)
+        else:
+            more[row.effective_date] += 1
+    loaded = {item.id: item for item in db().scalars(select(Item).options(selectinload(Item.topics)).where(
+        Item.id.in_([item_id for ids in shown.values() for item_id in ids])))}
+    return render_template("in_force.html", heading=heading, first=start.replace(day=1),
                            page_feeds=feed_links("Textes entrant en vigueur dans les 7 jours", "in_force_feed"),
-                           days=[(day, entries(group)) for day, group in days.items()],
-                           previous=_previous_month(first), following=_next_month(first))
+                           days=[(day, entries([loaded[i] for i in ids]), more[day]) for day, ids in shown.items()],
+                           **navigation)
