@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import case, select
 from werkzeug.http import http_date, is_resource_modified
 
+from .. import archive_version
 from ..bulletins.build import JO
 from ..catalog import CATEGORIES
 from ..models import Item, ItemTopic
@@ -114,13 +115,13 @@ def serve(selection: Selection, fmt: str, query: str = ""):
     if n is None:
         return bad_size()
     settings, catalog = veille("settings"), veille("catalog")
-    current = version(db(), selection, n, catalogue_salt(catalog, settings.base_url, _site()) + query)
+    current = _version(selection, n, catalogue_salt(catalog, settings.base_url, _site()) + query, settings)
     headers = {"ETag": f'"{current.etag}"', "Cache-Control": CACHE_CONTROL}
     if current.last_modified:
         headers["Last-Modified"] = http_date(current.last_modified)
     if not is_resource_modified(request.environ, etag=current.etag, last_modified=current.last_modified):
         return Response(status=304, headers=headers)
-    rendered = current_app.extensions.setdefault("veille-feeds", RenderedFeeds())
+    rendered = current_app.extensions.setdefault("veille-feeds", Recent())
     body = rendered.get((current.etag, fmt))
     if body is None:
         asked = "&".join(part for part in (query, f"n={n}" if n != DEFAULT_ITEMS else "") if part)
@@ -135,6 +136,19 @@ def serve(selection: Selection, fmt: str, query: str = ""):
     return Response(body, headers={**headers, "Content-Type": MEDIA_TYPES[fmt]})
 
 
+def _version(selection: Selection, n: int, salt: str, settings):
+    """The feed's version, computed once per archive version (and day: « en vigueur » counts from
+    today): after a crawl, the first reader of a feed pays its query, the others a key lookup."""
+    key = (selection.path, selection.page, n, salt, archive_version.current(db()),
+           datetime.now(settings.timezone).date())
+    versions = current_app.extensions.setdefault("veille-feed-versions", Recent(1024))
+    current = versions.get(key)
+    if current is None:
+        current = version(db(), selection, n, salt)
+        versions.put(key, current)
+    return current
+
+
 def feed_id(path: str, query: str) -> str:
     """The Atom id of a feed: its path, and for a search a digest of its canonical parameters."""
     digest = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16] if query else ""
@@ -146,24 +160,25 @@ def bad_size():
                            f"(nombre d'articles du flux, {DEFAULT_ITEMS} par défaut).")
 
 
-class RenderedFeeds:
-    """Feeds already rendered, by version and format: the newest few hundred."""
+class Recent:
+    """The values most recently used, the oldest dropped beyond `size`: feeds' bodies by version
+    and format, and feeds' versions by archive version."""
 
     def __init__(self, size: int = 256):
-        self.size, self.bodies, self.lock = size, OrderedDict(), threading.Lock()
+        self.size, self.values, self.lock = size, OrderedDict(), threading.Lock()
 
-    def get(self, key) -> bytes | None:
+    def get(self, key):
         with self.lock:
-            body = self.bodies.get(key)
-            if body is not None:
-                self.bodies.move_to_end(key)
-            return body
+            value = self.values.get(key)
+            if value is not None:
+                self.values.move_to_end(key)
+            return value
 
-    def put(self, key, body: bytes) -> None:
+    def put(self, key, value) -> None:
         with self.lock:
-            self.bodies[key] = body
-            while len(self.bodies) > self.size:
-                self.bodies.popitem(last=False)
+            self.values[key] = value
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
 
 
 def _site() -> str:
