@@ -12,7 +12,10 @@ Each page type is measured twice. « sans cache »: every request misses the pag
 (veille.web.pagecache), as right after a crawl changes the archive's version: it carries a query
 parameter no other request had (`sans-cache=N`), which the pages ignore and the cache keys on, so
 the server runs its production code unchanged, lookup and keeping included. Then from the cache:
-each distinct page asked once beforehand, every request a hit. The generated items are given what
+each distinct page asked once beforehand, every request a hit. The feed rows go through the 58
+rubriques' feeds; a feed's version is kept per archive version (veille.web.feeds), so in the
+« sans cache » feed rows only each feed's first request pays its version query, as after a
+crawl. The generated items are given what
 the pages show of a real archive: JO issue dates, entry-into-force dates, HTML texts, identifiers
 and citations between texts (item pages' related texts).
 
@@ -77,8 +80,8 @@ def run(size: int, engines: list[str], clients: list[int], seconds: float, direc
             index_pending(settings, factory)
             print(f"\n== {engine} : index construit en {time.perf_counter() - started:.0f} s", flush=True)
             with _server({**env, "VEILLE_SEARCH": engine, "VEILLE_INDEX_DIR": f"{tmp}/index-{engine}"}) as base:
-                etag = httpx.get(base + pages["Flux de rubrique (200)"][0][0], timeout=120).headers["etag"]
-                pages["Flux de rubrique (304)"] = [(path, {"If-None-Match": etag}) for path, _ in pages["Flux de rubrique (200)"]]
+                pages["Flux de rubrique (304)"] = [(path, {"If-None-Match": httpx.get(base + path, timeout=120).headers["etag"]})
+                                                   for path, _ in pages["Flux de rubrique (200)"]]
                 with httpx.Client(base_url=base, timeout=300) as client:  # warm-up: templates, index opened
                     for requests in pages.values():
                         _one(client, requests[0])
@@ -173,7 +176,7 @@ def _pages(rng: random.Random, size: int, vocab) -> dict[str, list[tuple[str, di
         "Catégorie Journal officiel (par numéro du JO)": [f"/categories/{JO}"] + [
             f"/categories/{JO}?page={page}" for page in range(2, 21)],
         "Fiche article": [f"/articles/b{rng.randrange(size):07d}" for _ in range(200)],
-        "Flux de rubrique (200)": [f"/flux/rubriques/{slugs[0]}.rss"],
+        "Flux de rubrique (200)": [f"/flux/rubriques/{slug}.rss" for slug in slugs],
         "API /api/items": ["/api/items?limit=50"] + [f"/api/items?rubrique={slug}&limit=50" for slug in slugs],
     }
     mix = [path for label in ("Accueil", "Recherche : un mot", "Recherche : expression + rubrique",
