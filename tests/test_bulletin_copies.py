@@ -1,13 +1,17 @@
 """Shared bodies: readers of the same rubriques share one rendered body, and every copy still
 reads exactly as if it had been rendered for its reader alone (their address, their unsubscribe
 links, nobody else's)."""
+import binascii
+import re
 from datetime import date, datetime, timezone
 from email import message_from_bytes, policy
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tests.test_bulletin_build import week  # noqa: F401  (fixture)
+from veille.bulletins.copies import quoted_printable
 from veille.bulletins.editions import content_of, find
 from veille.bulletins.message import Sender, composer
 from veille.bulletins.render import Links, Reader, email_html, email_text, reading
@@ -53,7 +57,9 @@ def test_each_copy_reads_as_if_rendered_for_its_reader_alone(week, kind):
     assert {"elections", "tic-reseaux-telephonie"} <= {t for i in content.items for t in i.topics}
     compose = composer(content, SENDER, LINKS)
     for n, (address, topics, token) in enumerate(READERS, start=1):
-        message, text, html = parts(compose(row(n, address), subscriber(topics, token)))
+        data = compose(row(n, address), subscriber(topics, token))
+        assert not re.search(rb"(^|\n)\.", data)  # SMTP's DATA sends it as it is (no dot-stuffing)
+        message, text, html = parts(data)
         view = reading(content, Reader(address, tuple(topics), token))
         assert text == email_text(view, LINKS, "Veille")
         assert html.rstrip("\n") == email_html(view, LINKS, "Veille").rstrip("\n")
@@ -95,3 +101,18 @@ def test_the_date_header_is_when_the_copy_is_made(week):
     before = datetime.now(timezone.utc).replace(microsecond=0)
     message, _, _ = parts(compose(row(1, "agent@mairie-exemple.fr"), subscriber([], "jeton")))
     assert before <= message["Date"].datetime <= datetime.now(timezone.utc)
+
+
+@settings(deadline=None, max_examples=400)
+@given(st.lists(st.text(alphabet=st.sampled_from(".....aé=  \t\n"), max_size=300), min_size=1, max_size=3))
+def test_quoted_printable_never_starts_a_line_with_a_dot(texts):
+    """So that a message goes through SMTP's DATA as it is; its text is unchanged, lines stay within
+    76 characters when the encoder's own do, and texts encoded apart join as encoded together."""
+    text = "\n".join(texts) + "\n"
+    encoded = quoted_printable(text)
+    lines = encoded.split(b"\r\n")
+    assert lines[-1] == b"" and not any(line.startswith(b".") for line in lines)
+    assert binascii.a2b_qp(encoded).decode("utf-8") == text.replace("\n", "\r\n")
+    plain = binascii.b2a_qp(text.replace("\n", "\r\n").encode("utf-8"), istext=True)
+    assert max(map(len, lines)) <= max(76, *map(len, plain.split(b"\r\n")))
+    assert b"".join(quoted_printable(part + "\n") for part in texts) == encoded

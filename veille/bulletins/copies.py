@@ -32,6 +32,7 @@ SPACED = frozenset(":;?!»«°")  # French spacing acts next to these (wording.t
 PER_COPY = ("email", "token", "topics")  # filled in on each copy, or (topics) keyed by what they show
 CACHE_SIZE = 512  # distinct bodies kept; most readers share a few hundred sets of rubriques
 ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
+QP_LINE = 76  # the longest quoted-printable line, soft break included
 PART = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
 
 
@@ -43,9 +44,27 @@ def body_key(content: EditionContent, reader: Reader) -> tuple:
 
 
 def quoted_printable(text: str) -> bytes:
-    """Quoted-printable lines of `text` (which ends with a line break), each ending in CRLF. Lines
-    are encoded one by one, so the encodings of two texts put end to end are those of the whole."""
-    return binascii.b2a_qp(text.replace("\n", "\r\n").encode("utf-8"), istext=True)
+    """Quoted-printable lines of `text` (which ends with a line break), each ending in CRLF, none
+    starting with a dot (see `Copies.message`). Lines are encoded one by one, so the encodings of
+    two texts put end to end are those of the whole."""
+    encoded = binascii.b2a_qp(text.replace("\n", "\r\n").encode("utf-8"), istext=True)
+    if encoded.startswith(b".") or b"\n." in encoded:
+        return b"".join(_undotted(line) for line in encoded.splitlines(keepends=True))
+    return encoded
+
+
+def _undotted(line: bytes) -> bytes:
+    """An encoded line (ending in CRLF) whose first dot, if it starts with one, is written =2E; the
+    line is then split with a soft break if it grew over 76 characters (RFC 2045), never inside
+    an =XX escape."""
+    if not line.startswith(b"."):
+        return line
+    content = b"=2E" + line[1:-2]
+    if len(content) <= QP_LINE:
+        return content + b"\r\n"
+    cut = QP_LINE - 1  # room for the soft break's "="
+    cut -= 1 if content[cut - 1:cut] == b"=" else 2 if content[cut - 2:cut - 1] == b"=" else 0
+    return content[:cut] + b"=\r\n" + _undotted(content[cut:] + b"\r\n")
 
 
 Runs = tuple[bytes | str, ...]  # encoded runs of lines, and lines (str) holding the placeholders
@@ -138,7 +157,9 @@ class Copies:
         return found
 
     def message(self, reader: Reader, to: str, message_id: str, now: datetime) -> bytes:
-        """The whole message for one reader (`to`: their address, already checked)."""
+        """The whole message for one reader (`to`: their address, already checked). None of its
+        lines starts with a dot (headers, boundaries, and quoted-printable that writes such a dot
+        =2E), so SMTP's DATA carries it as it is, with no dot-stuffing pass over its bytes."""
         body = self.body(reader)
         token = quote(reader.token or "")
         mailto = f"mailto:{self.sender_address}?subject={quote('désabonnement ' + (reader.token or ''))}"

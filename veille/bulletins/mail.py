@@ -115,10 +115,13 @@ class Transport:
                 self._smtp.close()
             self._smtp = None
 
-    def send(self, sender: str, recipient: str, data: bytes) -> None:
+    def send(self, sender: str, recipient: str, data: bytes, dot_free: bool = False) -> None:
+        """`dot_free`: no line of `data` starts with a dot (copies.Copies.message), so DATA sends
+        it as it is, without the dot-stuffing pass over every byte."""
         reused = self._smtp is not None
         if not reused:
             self._connect()
+        data = data if dot_free else _stuffed(data)
         try:
             self._transaction(sender, recipient, data)
         except _Lost as lost:
@@ -171,11 +174,12 @@ class Transport:
         self._smtp = smtp
 
     def _transaction(self, sender: str, recipient: str, data: bytes) -> None:
+        """One message, `data` already dot-stuffed."""
         smtp = self._smtp
         try:
             code, text, step = _envelope(smtp, sender, recipient)
             if not step:
-                smtp.send(_stuffed(data))
+                smtp.send(data)
                 smtp.send(b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n")
                 code, text = smtp.getreply()
                 step = "message refusé" if code != 250 else ""
@@ -253,13 +257,13 @@ class Transports:
                 transport.close()
             self._opened.clear()
 
-    def send(self, sender: str, recipient: str, data: bytes) -> None:
+    def send(self, sender: str, recipient: str, data: bytes, dot_free: bool = False) -> None:
         transport = getattr(self._local, "transport", None)
         if transport is None:
             transport = self._local.transport = Transport(self.config, self.context)
             with self._lock:
                 self._opened.append(transport)
-        transport.send(sender, recipient, data)
+        transport.send(sender, recipient, data, dot_free)
 
 
 class _Lost(Exception):

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from ..config import ConfigError, Settings
 from .content import AlertSection, EditionContent
 from .copies import Copies
-from .outbox import Message, Recipient
+from .batch import Message, Recipient
 from .render import Links, Reader
 from .subscribers import AddressError, gets_full_bulletin, normalise_address, shown
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import fcntl
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..db import OUTBOX_LOCKS, shares_rows
 from ..plural import count
+from .batch import MESSAGE_COLUMNS, RECIPIENT_COLUMNS, Message, Recipient, write
 from .build import reader_topics, seen
 from .content import EditionContent
 from .mail import DeliveryError, SmtpFatal
@@ -171,45 +172,6 @@ def _count(session: Session, edition_id: int, *states: str) -> int:
                                                      OutboxMessage.state.in_(states)))
 
 
-@dataclass
-class Message:
-    """One claimed outbox row, as this run changes it."""
-    id: int
-    email: str
-    attempts: int
-    first_attempt_at: datetime | None
-    next_attempt_at: datetime | None
-    last_error: str | None
-    state: str = PENDING
-    sent_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """What composing a message and counting bounces read of its subscriber (named as in Subscriber)."""
-    id: int
-    topics: list[str]
-    token: str
-    from_site: bool
-    user_id: int | None
-    email_key: str
-    work_email: str | None
-    bounces: int
-    disabled_at: datetime | None
-
-
-MESSAGE_COLUMNS = tuple(getattr(OutboxMessage, f.name) for f in fields(Message) if f.name not in ("state", "sent_at"))
-RECIPIENT_COLUMNS = tuple(getattr(Subscriber, f.name) for f in fields(Recipient))
-WRITTEN = ("state", "attempts", "first_attempt_at", "next_attempt_at", "sent_at", "last_error")
-
-
-def _write(session: Session, rows: list[Message]) -> None:
-    """The rows' states as they are now, in one statement for them all."""
-    if rows:
-        session.execute(update(OutboxMessage), [dict(id=row.id, **{name: getattr(row, name) for name in WRITTEN})
-                                                for row in rows])
-
-
 # What became of one message in a batch.
 SENT_NOW, UNTRIED, UNREACHABLE, TEMPORARY, PERMANENT, BAD_ADDRESS, FATAL = (
     "sent", "untried", "unreachable", "temporary", "permanent", "bad address", "fatal")
@@ -288,7 +250,7 @@ class _Run:
             else:
                 row.state, row.first_attempt_at = SENDING, row.first_attempt_at or now
                 claimed.append((row, subscriber))
-        _write(session, [row for row, _ in claimed] + skipped)
+        write(session, [row for row, _ in claimed] + skipped)
         if not (self.shared and claimed):  # on PostgreSQL the rows stay locked until their results are written
             session.commit()
         for row in skipped:
@@ -341,7 +303,7 @@ class _Run:
                 bounced[subscriber.id] = self._bounce(row, subscriber, detail)
             else:
                 self._give_up(row, detail)
-        _write(session, [row for (row, _), _, _ in done])
+        write(session, [row for (row, _), _, _ in done])
         if delivered:  # a delivery resets the count of bounces in a row
             session.execute(update(Subscriber).where(Subscriber.id.in_(delivered), Subscriber.bounces != 0)
                             .values(bounces=0).execution_options(synchronize_session=False))

@@ -21,7 +21,8 @@ from .mail import Transports
 from .mailsettings import MailSettings
 from .message import composer
 from .models import DAILY, Edition
-from .outbox import Deferred, Message, Summary, deliver, enqueue, exclusive, pending_count
+from .batch import Message
+from .outbox import Deferred, Summary, deliver, enqueue, exclusive, pending_count
 
 
 def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailSettings, edition_id: int,
@@ -49,9 +50,10 @@ def send_edition(settings: Settings, factory: sessionmaker[Session], mail: MailS
             members = licensed_members(session, utcnow().astimezone(settings.timezone).date())
         sender = mail.sender
         with Transports(mail.smtp) as transports:
-            summary = deliver(factory, edition_id, composer(content, sender, mail.links, alerts, members),
-                              lambda to, data: transports.send(sender.address, to, data), mail.policy, utcnow,
-                              sleep=sleep, on_done=on_done, on_wait=on_wait, on_defer=on_defer,
+            def send(to: str, data: bytes) -> None:  # the composer's messages have no line starting with a dot
+                transports.send(sender.address, to, data, dot_free=True)
+            summary = deliver(factory, edition_id, composer(content, sender, mail.links, alerts, members), send,
+                              mail.policy, utcnow, sleep=sleep, on_done=on_done, on_wait=on_wait, on_defer=on_defer,
                               stopping=stopping)
     summary.skipped = skipped
     return summary
