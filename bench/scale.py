@@ -204,9 +204,10 @@ def main() -> int:
         if args.sqlite_items:
             rows.append(measure("sqlite", f"sqlite:///{tmp}/veille.db", args.sqlite_items, args, vocab, tmp))
     if rows:
-        print("\n| " + " | ".join(rows[0]) + " |\n|" + " --- |" * len(rows[0]))
+        columns = list(dict.fromkeys(name for row in rows for name in row))  # postgres' columns: PostgreSQL only
+        print("\n| " + " | ".join(columns) + " |\n|" + " --- |" * len(columns))
         for row in rows:
-            print("| " + " | ".join(row.values()) + " |")
+            print("| " + " | ".join(row.get(name, "—") for name in columns) + " |")
     return 0
 
 
