@@ -66,6 +66,7 @@ def test_the_reason_names_the_first_keyword_in_the_text_and_the_longest_of_those
     assert reason("Un logement ; le parc social de logement") == "mot-clé « logement » dans le texte"
     assert reason("Le parc social de l'État, puis un logement") == "mot-clé « social » dans le texte"
     assert reason("Le parc social de logement") == "mot-clé « parc social de logement » dans le texte"
+    assert reason("Le parc parc social de logement") == "mot-clé « parc social de logement » dans le texte"
 
 
 def test_exclude_vetoes_keyword_matches():

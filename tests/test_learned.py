@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import fixture_bytes
 from veille.catalog import CatalogInvalid, Topic, load_catalog, parse_catalog
-from veille.classify import MODEL, RULE, Document, classify
+from veille.classify import MODEL, RULE, SOURCE, Assignment, Document, classify
 from veille.learned import MODEL_FILE, ModelInvalid, ModelSettings, features, load_model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,3 +128,22 @@ def test_check_config_says_how_items_are_classified(env):
     env.feeds.write_text(env.feeds.read_text(encoding="utf-8") + "model: {propose: 0.5}\n", encoding="utf-8")
     checked = env.cli("check-config")
     assert checked.code == 0 and "Classement : les règles, puis le modèle (propose 0.5, confirm 0)." in checked.out
+
+
+def test_thresholds_count_at_their_value_and_the_model_never_overrides_a_rule(model_file):
+    doc = Document("Reprise des concessions abandonnées")
+    score = load_model(model_file).scores(doc.title, doc.text)["funeraire-cimetieres"]
+    assert classify(doc, TOPICS, (), ModelSettings(propose=score, file=model_file)) == [
+        Assignment("funeraire-cimetieres", MODEL, f"modèle : {score:.2f}")]
+    # A rubrique the model knows but the catalogue does not hold is never proposed.
+    assert classify(doc, {"ecoles-education": ECOLES}, (), ModelSettings(propose=score, file=model_file)) == []
+    weak = Document("Question", "La cantine de l'école et la cantine du collège.")
+    confirm = load_model(model_file).scores(weak.title, weak.text)["ecoles-education"]
+    assert classify(weak, TOPICS, (), ModelSettings(propose=0.99, confirm=confirm, file=model_file)) == [
+        Assignment("ecoles-education", RULE, f"mot-clé « école » dans le texte ; modèle : {confirm:.2f}")]
+    # The model scores the rubrique of a keyword in the title highly: the rule's reason stays.
+    both = Document("Une école", "La cantine, la cantine")
+    assert classify(both, TOPICS, (), ModelSettings(propose=0.5, file=model_file)) == [
+        Assignment("ecoles-education", RULE, "mot-clé « école » dans le titre")]
+    assert classify(Document("Note"), TOPICS, ("ecoles-education",)) == [
+        Assignment("ecoles-education", SOURCE, "rubrique par défaut de la source")]
