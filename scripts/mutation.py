@@ -32,7 +32,7 @@ TARGETS: dict[str, list[str]] = {
     "veille/fetch.py": ["tests/test_fetch.py"],
     "veille/urls.py": ["tests/test_text.py", "tests/test_crawl.py", PROPS + "test_canonical_urls_are_idempotent_and_keep_the_page"],
     "veille/text.py": ["tests/test_text.py", PROPS + "test_no_script_url_or_handler_ever_survives_sanitising"],
-    "veille/classify.py": ["tests/test_classify.py"],
+    "veille/classify.py": ["tests/test_classify.py", "tests/test_learned.py"],
     "veille/frenchdates.py": ["tests/test_frenchdates.py", PROPS + "test_any_french_date_reads_back_to_itself",
                               PROPS + "test_a_date_in_a_sentence_is_found"],
     "veille/effective.py": ["tests/test_effective.py"],
