@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Topic
-from .learned import ModelSettings, load_model
+from .learned import WORD_RE, ModelSettings, load_model
 from .legal_codes import CODES
 from .text import fold
-
-WORD = re.compile(r"\w+")
 
 MANUAL, MODEL, RULE, SOURCE = "manual", "model", "rule", "source"
 IN_TEXT = "le texte"  # where a weak keyword hit was found
@@ -66,7 +64,7 @@ class _Phrases:
 @lru_cache(maxsize=None)
 def _phrases(phrases: tuple[str, ...]) -> _Phrases:
     # Any run of non-word characters between words: "d'initiative" matches "d’initiative".
-    words = {tuple(WORD.findall(fold(p))): p for p in phrases}
+    words = {tuple(WORD_RE.findall(fold(p))): p for p in phrases}
     words.pop((), None)
     by_first: dict[str, list] = {}
     for tokens, written in sorted(words.items(), key=lambda pair: len(" ".join(pair[0])), reverse=True):
@@ -85,7 +83,7 @@ class _Words:
     text is read once for all the rubriques."""
 
     def __init__(self, text: str):
-        self.tokens = WORD.findall(text)
+        self.tokens = WORD_RE.findall(text)
         self.present = set(self.tokens)
         self._starts: dict[str, list[int]] = {}
 
@@ -112,7 +110,7 @@ class _Words:
 
 @lru_cache(maxsize=1)
 def _codes() -> re.Pattern:
-    names = sorted({" ".join(WORD.findall(fold(code))) for code in CODES} - {""}, key=len, reverse=True)
+    names = sorted({" ".join(WORD_RE.findall(fold(code))) for code in CODES} - {""}, key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(r"\W+".join(map(re.escape, n.split())) for n in names) + r")(?!\w)")
 
 
