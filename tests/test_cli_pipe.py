@@ -1,5 +1,6 @@
 """A reader that goes away (`veille items --json | head -1`) ends the command quietly: no
 traceback, no « Exception ignored » warning, the shell's exit code for a closed pipe."""
+import fcntl
 import os
 import subprocess
 import sys
@@ -17,10 +18,13 @@ ITEM = ("<item><title>Décret n° {n} relatif aux dotations des communes</title>
 
 def first_line_then_close(*args: str) -> tuple[bytes, int, str]:
     """Run `veille ARGS | head -1`: read one line, close the pipe, let the command finish."""
-    process = subprocess.Popen([sys.executable, "-m", "veille", *args], stdout=subprocess.PIPE,
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 4096)  # one page: no command's output fits before the reader leaves
+    process = subprocess.Popen([sys.executable, "-m", "veille", *args], stdout=write,
                                stderr=subprocess.PIPE, env=os.environ.copy())
-    line = process.stdout.readline()
-    process.stdout.close()
+    os.close(write)
+    with os.fdopen(read, "rb") as stdout:
+        line = stdout.readline()
     err = process.stderr.read().decode("utf-8")
     return line, process.wait(timeout=60), err
 
