@@ -4,33 +4,19 @@ serious or critical violation on any page of accounts, subscription and administ
 import re
 
 import pytest
-from sqlalchemy import select
 
-from tests.livesite import LiveSite
 from tests.test_bulletin_build import week  # noqa: F401  (fixture)
-from tests.test_bulletin_mail import SmtpSink
 from tests.test_web_browser import browser, page, pytestmark  # noqa: F401  (fixtures, skip without Chromium)
-from tests.web_accounts import PASSWORD, SECRET, TOULOUSE, add_user, cli
-from veille.models import Item
+from tests.web_accounts import FULL_TEXT, PASSWORD, TOULOUSE, mailing_site, add_user, cli
 
-FULL_TEXT = "Article 1er du texte intégral réservé aux abonnés."
 OPERATOR = "ops@veille.test"
 
 
 @pytest.fixture
 def site(week, monkeypatch):
-    monkeypatch.setenv("VEILLE_SECRET_KEY", SECRET)
-    monkeypatch.setenv("VEILLE_BASE_URL", "http://127.0.0.1")
     monkeypatch.setenv("VEILLE_ADMIN_EMAILS", OPERATOR)
-    with week.session() as session, session.begin():
-        item = session.scalar(select(Item).where(Item.title.like("Guide des marchés publics innovants%")))
-        item.content_html = f"<p>{FULL_TEXT}</p>"
-        week.item_path = f"/articles/{item.id}"
-    with SmtpSink() as sink:
-        monkeypatch.setenv("VEILLE_SMTP_URL", sink.url)
-        with LiveSite() as running:
-            running.sink, running.env = sink, week
-            yield running
+    with mailing_site(week, monkeypatch) as running:
+        yield running
 
 
 def link_of(site, address) -> str:

@@ -10,32 +10,19 @@ from sqlalchemy import select
 
 from tests.livesite import LiveSite
 from tests.test_bulletin_build import week  # noqa: F401  (fixture)
-from tests.test_bulletin_mail import SmtpSink
-from tests.web_accounts import PASSWORD, SECRET, TOULOUSE, Browser, add_user, cli, text
+from tests.web_accounts import FULL_TEXT, PASSWORD, SECRET, TOULOUSE, Browser, mailing_site, add_user, cli, text
 from veille.accounts.models import Organisation, PendingSubscription, User
 from veille.accounts.organisations import one_month_after
 from veille.bulletins.models import Subscriber
-from veille.models import Item
-
-FULL_TEXT = "Article 1er du texte intégral réservé aux abonnés."
 
 
 @pytest.fixture
 def site(week, monkeypatch):
     """Accounts enabled, mail through a real SMTP server, an item with a full text."""
-    monkeypatch.setenv("VEILLE_SECRET_KEY", SECRET)
-    monkeypatch.setenv("VEILLE_BASE_URL", "http://127.0.0.1")
     cli(week, "org", "add", "Commune de Toulouse", "--siren", TOULOUSE, "--type", "commune", "--contact",
         "dgs@mairie-toulouse.fr", "--licence-jusqu", "2099-12-31")
-    with week.session() as session, session.begin():
-        item = session.scalar(select(Item).where(Item.title.like("Guide des marchés publics innovants%")))
-        item.content_html = f"<p>{FULL_TEXT}</p>"
-        week.item_path = f"/articles/{item.id}"
-    with SmtpSink() as sink:
-        monkeypatch.setenv("VEILLE_SMTP_URL", sink.url)
-        with LiveSite() as running:
-            running.sink, running.env = sink, week
-            yield running
+    with mailing_site(week, monkeypatch) as running:
+        yield running
 
 
 def mail_to(site, address: str, count: int = 1):

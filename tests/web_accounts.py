@@ -4,16 +4,38 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import contextmanager
 from html import unescape
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from tests.livesite import LiveSite
+from tests.test_bulletin_mail import SmtpSink
+from veille.models import Item
 
 SECRET = "une-clé-secrète-de-test-assez-longue-pour-signer"
 PASSWORD = "un mot de passe solide"
 TOULOUSE, RENNES = "213105554", "213502388"
+FULL_TEXT = "Article 1er du texte intégral réservé aux abonnés."
+
+
+@contextmanager
+def mailing_site(week, monkeypatch):
+    """`week`'s archive served with accounts enabled, mail through a real SMTP server (the
+    site's `sink`), one item with a full text (at the site's `env.item_path`)."""
+    monkeypatch.setenv("VEILLE_SECRET_KEY", SECRET)
+    monkeypatch.setenv("VEILLE_BASE_URL", "http://127.0.0.1")
+    with week.session() as session, session.begin():
+        item = session.scalar(select(Item).where(Item.title.like("Guide des marchés publics innovants%")))
+        item.content_html = f"<p>{FULL_TEXT}</p>"
+        week.item_path = f"/articles/{item.id}"
+    with SmtpSink() as sink:
+        monkeypatch.setenv("VEILLE_SMTP_URL", sink.url)
+        with LiveSite() as running:
+            running.sink, running.env = sink, week
+            yield running
 
 
 def cli(env, *args, stdin: str | None = None, monkeypatch=None):
