@@ -504,6 +504,9 @@ def issue(number: str, day: date) -> JoIssue:
      "JOURNAUX OFFICIELS n°s 152 et 153 des 30 juin et 1er juillet 2017"),
     ([issue("0303", date(2017, 12, 31)), issue("0001", date(2018, 1, 1))],
      "JOURNAUX OFFICIELS n°s 303 et 1 des 31 décembre 2017 et 1er janvier 2018"),
+    # The calendar year, not the year of the week: 31 December 2018 is in the first week of 2019.
+    ([issue("0302", date(2018, 12, 31)), issue("0001", date(2019, 1, 2))],
+     "JOURNAUX OFFICIELS n°s 302 et 1 des 31 décembre 2018 et 2 janvier 2019"),
     ([issue("0151", date(2017, 6, 29)), issue("0152", date(2017, 6, 30)), issue("0153", date(2017, 7, 1))],
      "JOURNAUX OFFICIELS n°s 151, 152 et 153 des 29, 30 juin et 1er juillet 2017"),
     ([issue("0001", date(2017, 8, 1))], "JOURNAL OFFICIEL n°1 du 1er août 2017"),
