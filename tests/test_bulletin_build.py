@@ -17,6 +17,7 @@ from veille.entry import Entry
 from veille.ingest import store_entries
 from veille.models import Item
 from veille.bulletins.build import daily_sections, due_week, headline, reader_topics, weekly_groups
+from veille.bulletins.build import seen as count_seen
 from veille.bulletins.editions import EditionError, build, content_of, find
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -259,7 +260,9 @@ def test_reader_gets_their_rubriques_grouped_and_every_category_in_order(env):
     assert seen["parlement"] == [] and seen["union-europeenne"] == []  # quiet: said so when rendered
     assert seen["reponses-ministerielles"] == [("Commande publique - Marchés publics", ["Délais de paiement d"])]
     assert seen["actualite"] == [("Élections", ["Élections municipale"])]
-    assert sections[0].jo_line == "JOURNAL OFFICIEL n°75 du 29 mars 2017"
+    assert [s.jo_line for s in sections] == ["JOURNAL OFFICIEL n°75 du 29 mars 2017"] + [""] * (len(sections) - 1)
+    assert count_seen(content, reader_topics(["commande-publique", "elections"], content)) == 4  # the decree, the question, the guide, the partial elections
+    assert count_seen(content, None) == len(content.items)
 
 
 def test_reader_of_every_rubrique_also_gets_items_without_one(env):
@@ -300,6 +303,11 @@ def test_weekly_recap_by_rubrique_with_counts(env):
     ("2017-04-06T12:00", 0, time(7), "2017-03-27"),
     ("2017-03-31T17:30", 4, time(17), "2017-03-27"),  # sent on Friday at 17:00: the current week
     ("2017-03-31T16:00", 4, time(17), "2017-03-20"),
+    ("2017-04-03T00:45", 0, time(0, 30), "2017-03-27"),  # the due moment is read in Paris, not in UTC
+    ("2017-04-04T09:00", 1, time(8), "2017-04-03"),  # sent on Tuesday: the current week
+    ("2017-04-05T12:00", 1, time(8), "2017-04-03"),
+    ("2017-04-03T12:00", 1, time(7), "2017-03-27"),  # Monday: the Tuesday before was the last due moment
+    ("2017-04-04T06:00", 1, time(7), "2017-03-27"),  # Tuesday before 7:00: still that one
 ])
 def test_due_week(now, weekday, at, monday):
     assert due_week(paris(now), PARIS, weekday, at) == date.fromisoformat(monday)

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.test_bulletin_build import build_at, factory_of, seed
+from tests.test_bulletin_build import NOMINATION, SOURCES, build_at, factory_of, seed
+from veille.bulletins.build import seen
 from tests.test_crawl import rss
 from veille.bulletins.render import Links, Reader, email_text, reading
 from veille.catalog import load_catalog
@@ -116,6 +117,25 @@ def test_pinned_items_come_first_for_every_reader_of_the_next_edition_only(env):
     assert build_at(env, "daily", "2017-03-30", "2017-03-30T07:00").front == ()
     with env.session() as session:
         assert [e.field for e in history(session, guide)] == ["pinned"]
+
+
+def test_a_pinned_item_reads_as_it_would_below_and_follows_its_source_options(env):
+    """An individual measure its source keeps may be pinned; pinned, every item reads exactly as
+    it would among the others (reference in Paris time, rubriques, summary), and is counted once."""
+    seed(env, sources=[dict(SOURCES[0], options={"exclude_nominative": False})] + SOURCES[1:])
+    build_at(env, "daily", "2017-03-28", "2017-03-28T07:00")
+    with env.session() as session:
+        nomination = session.scalar(select(Item.id).where(Item.jorf_id == NOMINATION))
+    circular = item_id(env, "Circulaire du 27 mars 2017")
+    with transaction(factory_of(env)) as session:
+        pin(session, nomination, NOW, EDITOR)
+        pin(session, circular, NOW, EDITOR)
+    pinned = build_at(env, "daily", "2017-03-29", "2017-03-29T07:00")
+    assert [entry.id for entry in pinned.front] == [nomination, circular]
+    assert seen(pinned, None) == len(pinned.front) + len(pinned.items)
+    below = {entry.id: entry for entry in build_at(env, "weekly", "2017-03-29", "2017-04-03T07:00").items}  # no pins
+    assert pinned.front == (below[nomination], below[circular])
+    assert pinned.front[1].reference == "Légifrance – Circulaires - 27 mars 2017 - NOR : INTB1708123C"
 
 
 def test_at_most_three_pins_and_never_a_hidden_item(env):

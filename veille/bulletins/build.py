@@ -132,7 +132,7 @@ def shown_headline(item: Item) -> tuple[str, str | None]:
 
 def shown_summary(item: Item) -> str:
     """The summary readers see: an editor's, or the source's."""
-    return " ".join((item.summary if item.edited_summary is None else item.edited_summary or "").split())
+    return " ".join((item.edited_summary or item.summary).split())
 
 
 def headline(official_title: str) -> str | None:
