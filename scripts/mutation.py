@@ -46,6 +46,7 @@ TARGETS: dict[str, list[str]] = {
                                PROPS + "test_every_way_of_excluding_a_word_means_the_same"],
     "veille/search/indexer.py": ["tests/test_search.py", "tests/test_search_cli.py"],
     "veille/numbers.py": ["tests/test_numbers.py"],
+    "veille/search/params.py": ["tests/test_search_params.py"],  # the web's request parameters
 }
 COPIED = ("veille", "tests", "templates", "feeds.yaml", "pyproject.toml")
 
