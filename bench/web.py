@@ -10,7 +10,7 @@ meanwhile; then from the cache).
 With --archive N: the reader's side under load instead (bench/web_load.py): N generated items,
 `veille serve` in its own process on each search engine, 1, 8 and 32 clients.
 
-    .venv/bin/python bench/web.py --archive 100000 [--engines tantivy,whoosh] [--seconds 3] [--dir DIR]
+    .venv/bin/python bench/web.py --archive 100000 [--engines tantivy,whoosh] [--seconds 3] [--dir DIR] [--processes N]
 
 --dir DIR keeps the generated archive and its search indexes in DIR and reuses them on the next
 run of the same size (minutes saved at 100,000 items).
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import random
 import socket
 import statistics
@@ -113,11 +114,13 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, help="with --archive: keep the archive and indexes there, reuse them")
     parser.add_argument("--rows", help="with --archive: only the rows whose label holds one of these words "
                                        "(comma-separated, e.g. 'sans cache' or 'Fiche,API')")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="with --archive: `veille serve --processes` (one per core)")
     args = parser.parse_args()
     if args.archive:
         from web_load import run
         return run(args.archive, args.engines.split(","), [int(n) for n in args.clients.split(",")], args.seconds,
-                   args.dir, args.rows.split(",") if args.rows else None)
+                   args.dir, args.rows.split(",") if args.rows else None, args.processes)
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env({"VEILLE_HOME": tmp, "VEILLE_FEEDS": str(REPO / "feeds.yaml"),

@@ -2,10 +2,10 @@
 
 A generated archive of N items (bench/search.py's generator: JO texts, circulars, news over the
 rubriques of feeds.yaml), indexed by each search engine in turn and served by `veille serve`
-(waitress, 8 threads) in its own process; bench/loadgen.py is the load generator (keep-alive
-connections, one process per core): 1, 8 and 32 clients, each page type for a few seconds.
-Prints requests/s and p50/p95 per page type, then one table for all. Waitress closes the
-connection after every answer without a body length (each 304): the generator then opens a new
+(`--processes`: one per core by default, each waitress with 8 threads) in its own process;
+bench/loadgen.py is the load generator (keep-alive connections, one process per core): 1, 8 and 32
+clients, each page type for a few seconds. Prints requests/s and p50/p95 per page type, then one
+table for all. Waitress closes the connection after every answer without a body length (each 304): the generator then opens a new
 one, as a feed reader's next poll does, and times the request only.
 
 Each page type is measured twice. « sans cache »: every request misses the page cache
@@ -58,8 +58,9 @@ CHUNK = 5000
 
 
 def run(size: int, engines: list[str], clients: list[int], seconds: float, directory: Path | None = None,
-        only: list[str] | None = None) -> int:
-    """`only`: the rows whose label holds one of these words (all rows when None)."""
+        only: list[str] | None = None, processes: int = 1) -> int:
+    """`only`: the rows whose label holds one of these words (all rows when None); `processes`:
+    `veille serve --processes`."""
     rng = random.Random(7)
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -78,8 +79,10 @@ def run(size: int, engines: list[str], clients: list[int], seconds: float, direc
             settings = Settings.from_env({**env, "VEILLE_SEARCH": engine, "VEILLE_INDEX_DIR": f"{tmp}/index-{engine}"})
             started = time.perf_counter()
             index_pending(settings, factory)
-            print(f"\n== {engine} : index construit en {time.perf_counter() - started:.0f} s", flush=True)
-            with _server({**env, "VEILLE_SEARCH": engine, "VEILLE_INDEX_DIR": f"{tmp}/index-{engine}"}) as base:
+            print(f"\n== {engine} : index construit en {time.perf_counter() - started:.0f} s ; "
+                  f"veille serve --processes {processes}", flush=True)
+            with _server({**env, "VEILLE_SEARCH": engine, "VEILLE_INDEX_DIR": f"{tmp}/index-{engine}"},
+                         processes) as base:
                 pages["Flux de rubrique (304)"] = [(path, {"If-None-Match": httpx.get(base + path, timeout=120).headers["etag"]})
                                                    for path, _ in pages["Flux de rubrique (200)"]]
                 with httpx.Client(base_url=base, timeout=300) as client:  # warm-up: templates, index opened
@@ -187,16 +190,17 @@ def _pages(rng: random.Random, size: int, vocab) -> dict[str, list[tuple[str, di
 
 
 class _server:
-    """`veille serve` in its own process on a free port."""
+    """`veille serve --processes N` in its own process on a free port."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], processes: int):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self.env = {**os.environ, **env}
+        self.env, self.processes = {**os.environ, **env}, processes
 
     def __enter__(self) -> str:
-        self.process = subprocess.Popen([sys.executable, "-m", "veille", "serve", "--port", str(self.port)],
+        self.process = subprocess.Popen([sys.executable, "-m", "veille", "serve", "--port", str(self.port),
+                                         "--processes", str(self.processes)],
                                         env=self.env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{self.port}"
         for _ in range(600):

@@ -26,6 +26,7 @@ def day_label(day: date) -> str:
     return day_labels([day])[0]
 
 
+@lru_cache(maxsize=16384)
 def long_day(day: date) -> str:
     """"mercredi 29 mars 2017", "samedi 1er avril 2017"."""
     return f"{format_date(day, 'EEEE', locale='fr_FR')} {day_label(day)}"

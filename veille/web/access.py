@@ -16,6 +16,7 @@ from ..accounts.models import Organisation
 from ..accounts.organisations import Licence, holder_of, licence_of
 from .auth import current_user
 from .context import db, now, veille
+from .memo import per_version
 
 BY_ADDRESS, BY_ACCOUNT = "adresse", "compte"
 
@@ -51,12 +52,19 @@ def _access() -> Access:
         if own.licence.active:
             return Access(True, BY_ACCOUNT, own.organisation, own.licence)
     address = parse_address(request.remote_addr)
-    holder = holder_of(db(), address) if address is not None else None
+    holder = _holder(address) if address is not None else None
     if holder is not None:
         licence = licence_of(holder, today)
         if licence.active:
             return Access(True, BY_ADDRESS, holder, licence)
     return own or ANONYMOUS
+
+
+def _holder(address) -> Organisation | None:
+    """The organisation whose ranges hold this address, looked up once per archive version (its
+    ranges raise the version): most visitors are held by none, and then cost no query."""
+    found = per_version("holder", address, lambda: getattr(holder_of(db(), address), "id", ""))
+    return db().get(Organisation, found) if found else None
 
 
 def install(app: Flask) -> None:

@@ -6,11 +6,11 @@ import calendar
 import re
 from collections import Counter
 from datetime import date, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date
 from flask import Blueprint, render_template
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import JO
 from ..bulletins.models import DAILY, Edition
@@ -22,7 +22,8 @@ from ..numbers import parse_int
 from .alternates import feed_links
 from .bulletins import edition_link
 from .context import db, error_page, veille
-from .listing import LISTED_AT, entries
+from .listing import LISTED_AT, entries, load
+from .memo import per_version
 
 blueprint = Blueprint("archives", __name__)
 YEAR_RE, TWO_DIGITS = re.compile(r"[0-9]{4}"), re.compile(r"[0-9]{2}")
@@ -32,6 +33,7 @@ VISIBLE = Item.hidden_at.is_(None)
 IN_FORCE_PER_DAY = 5  # a month holds hundreds of texts: each day lists its first five, its own page all
 
 
+@lru_cache(maxsize=4096)
 def month_name(year: int, month: int) -> str:
     """« février 2026 »."""
     return format_date(date(year, month, 1), "MMMM y", locale="fr_FR")
@@ -72,10 +74,6 @@ def _dated(first: date, end: date):
         and_(Item.jo_date.is_(None), LISTED_AT >= start_of_day(first, tz), LISTED_AT < start_of_day(end, tz))))
 
 
-def _day_of(jo_date: date | None, listed) -> date:
-    return jo_date or listed.astimezone(veille("settings").timezone).date()
-
-
 @blueprint.get("/archives/")
 def index():
     years: dict[int, list] = {}
@@ -109,8 +107,7 @@ def month(year: str, month: str):
     if first is None:
         return _bad_date("un mois", "/archives/AAAA/MM, par exemple /archives/2026/02")
     end = _next_month(first)
-    counts = Counter(_day_of(jo, listed) for jo, listed in
-                     db().execute(select(Item.jo_date, LISTED_AT).where(_dated(first, end))))
+    counts = per_version("month", first, lambda: _day_counts(first, end))
     editions = set(db().scalars(select(Edition.day).where(Edition.kind == DAILY, Edition.day >= first,
                                                            Edition.day < end)))
     weeks = [[(day, counts.get(day, 0), day in editions) if day.month == first.month else None for day in week]
@@ -120,14 +117,21 @@ def month(year: str, month: str):
                            previous=_previous_month(first), following=end)
 
 
+def _day_counts(first: date, end: date) -> Counter:
+    """The number of visible items of each day from `first` to `end` (excluded)."""
+    tz = veille("settings").timezone
+    return Counter(jo or listed.astimezone(tz).date()
+                   for jo, listed in db().execute(select(Item.jo_date, LISTED_AT).where(_dated(first, end))))
+
+
 @blueprint.get("/archives/<year>/<month>/<day>")
 def day(year: str, month: str, day: str):
     chosen = _day(year, month, day)
     if chosen is None:
         return _bad_date("un jour", "/archives/AAAA/MM/JJ, par exemple /archives/2026/02/05")
-    items = db().scalars(select(Item).where(_dated(chosen, chosen + timedelta(days=1)))
-                         .options(selectinload(Item.topics)).order_by(LISTED_AT.desc(), Item.id))
-    by_category: dict[str, list[Item]] = {}
+    items = load(db().scalars(select(Item.id).where(_dated(chosen, chosen + timedelta(days=1)))
+                              .order_by(LISTED_AT.desc(), Item.id)).all())
+    by_category: dict[str, list] = {}
     for item in items:
         by_category.setdefault(item.category, []).append(item)
     order = list(CATEGORIES)
@@ -169,8 +173,7 @@ def _in_force(start: date, end: date, per_day: int | None, heading: str, **navig
             group.append(row.id)
         else:
             more[row.effective_date] += 1
-    loaded = {item.id: item for item in db().scalars(select(Item).options(selectinload(Item.topics)).where(
-        Item.id.in_([item_id for ids in shown.values() for item_id in ids])))}
+    loaded = {item.id: item for item in load([item_id for ids in shown.values() for item_id in ids])}
     return render_template("in_force.html", heading=heading, first=start.replace(day=1),
                            page_feeds=feed_links("Textes entrant en vigueur dans les 7 jours", "in_force_feed"),
                            days=[(day, entries([loaded[i] for i in ids]), more[day]) for day, ids in shown.items()],

@@ -27,6 +27,9 @@ def port_number(text: str) -> int:
 def register(commands) -> None:
     serve = commands.add_parser("serve", help="servir le site web (articles, bulletins, désabonnement)")
     add_server_options(serve)
+    serve.add_argument("--processes", type=positive_int, default=1,
+                       help="processus qui servent les pages, chacun avec ses --threads (1 ; "
+                            "un par cœur pour les utiliser tous, voir le README)")
     serve.set_defaults(func=cmd_serve)
 
 
@@ -40,8 +43,9 @@ def add_server_options(parser) -> None:
     parser.add_argument("--trusted-proxy", metavar="ADRESSE", help=argparse.SUPPRESS)  # replaced, see make_server
 
 
-def make_server(app, args):
-    """The waitress server for these options, listening; UsageError when it cannot listen."""
+def make_server(app, args, sockets=None):
+    """The waitress server for these options, listening (on `sockets` when given, a socket
+    already listening); UsageError when it cannot listen."""
     from waitress import create_server
 
     if args.trusted_proxy:
@@ -50,8 +54,9 @@ def make_server(app, args):
     # waitress takes X-Forwarded-* out of every request; behind trusted proxies the app reads
     # them itself (veille.web.clientaddr, VEILLE_TRUSTED_PROXIES): one mechanism for any server.
     proxied = bool(app.extensions["veille"]["settings"].trusted_proxies)
+    where = {"sockets": sockets} if sockets else {"host": args.host, "port": args.port}
     try:
-        return create_server(app, host=args.host, port=args.port, threads=args.threads, ident="Veille",
+        return create_server(app, **where, threads=args.threads, ident="Veille",
                              max_request_body_size=MAX_REQUEST_BODY, connection_limit=args.connections,
                              channel_timeout=IDLE_TIMEOUT, asyncore_use_poll=True,  # select() stops at 1024
                              clear_untrusted_proxy_headers=not proxied)
@@ -71,8 +76,13 @@ def cmd_serve(settings: Settings, args) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     for name in ("veille", "waitress"):
         logging.getLogger(name).setLevel(logging.INFO)
-    server = make_server(create_app(settings), args)
+    app = create_app(settings)
+    server = make_server(app, args)
     print(f"Site web de Veille : {site_address(server, args)} (Ctrl+C pour arrêter)", flush=True)
     print(f"Adresse publique des liens des bulletins (VEILLE_BASE_URL) : {settings.base_url}", flush=True)
-    server.run()
-    return 0
+    if args.processes == 1:
+        server.run()
+        return 0
+    from . import workers
+
+    return workers.serve(app, server, args.processes, lambda app, listening: make_server(app, args, [listening]))

@@ -5,8 +5,6 @@ feed's version) and no rendering; a feed already rendered for that version is se
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
@@ -15,12 +13,12 @@ from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import case, select
 from werkzeug.http import http_date, is_resource_modified
 
-from .. import archive_version
 from ..bulletins.build import JO
 from ..catalog import CATEGORIES
 from ..models import Item, ItemTopic
 from . import searchparams
 from .context import count_arg, db, error_page, veille
+from .memo import Recent, per_version
 from .syndication import Selection, catalogue_salt, load_entries, rfc822, rfc3339, version, xml_text
 
 blueprint = Blueprint("feeds", __name__)
@@ -115,7 +113,10 @@ def serve(selection: Selection, fmt: str, query: str = ""):
     if n is None:
         return bad_size()
     settings, catalog = veille("settings"), veille("catalog")
-    current = _version(selection, n, catalogue_salt(catalog, settings.base_url, _site()) + query, settings)
+    salt = current_app.extensions.get("veille-feeds-salt")
+    if salt is None:  # the catalogue and settings stay those of the app's start
+        salt = current_app.extensions["veille-feeds-salt"] = catalogue_salt(catalog, settings.base_url, _site())
+    current = _version(selection, n, salt + query, settings)
     headers = {"ETag": f'"{current.etag}"', "Cache-Control": CACHE_CONTROL}
     if current.last_modified:
         headers["Last-Modified"] = http_date(current.last_modified)
@@ -139,14 +140,8 @@ def serve(selection: Selection, fmt: str, query: str = ""):
 def _version(selection: Selection, n: int, salt: str, settings):
     """The feed's version, computed once per archive version (and day: « en vigueur » counts from
     today): after a crawl, the first reader of a feed pays its query, the others a key lookup."""
-    key = (selection.path, selection.page, n, salt, archive_version.current(db()),
-           datetime.now(settings.timezone).date())
-    versions = current_app.extensions.setdefault("veille-feed-versions", Recent(1024))
-    current = versions.get(key)
-    if current is None:
-        current = version(db(), selection, n, salt)
-        versions.put(key, current)
-    return current
+    key = (selection.path, selection.page, n, salt, datetime.now(settings.timezone).date())
+    return per_version("feed", key, lambda: version(db(), selection, n, salt))
 
 
 def feed_id(path: str, query: str) -> str:
@@ -158,27 +153,6 @@ def feed_id(path: str, query: str) -> str:
 def bad_size():
     return error_page(400, f"Le paramètre « n » doit être un nombre entier de 1 à {MAX_ITEMS} "
                            f"(nombre d'articles du flux, {DEFAULT_ITEMS} par défaut).")
-
-
-class Recent:
-    """The values most recently used, the oldest dropped beyond `size`: feeds' bodies by version
-    and format, and feeds' versions by archive version."""
-
-    def __init__(self, size: int = 256):
-        self.size, self.values, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.values.get(key)
-            if value is not None:
-                self.values.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.values[key] = value
-            while len(self.values) > self.size:
-                self.values.popitem(last=False)
 
 
 def _site() -> str:

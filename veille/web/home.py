@@ -17,7 +17,7 @@ LATEST_ITEMS = 30
 def index():
     newest = [(kind, db().scalar(select(Edition.day).where(Edition.kind == kind).order_by(Edition.day.desc()).limit(1)))
               for kind in (DAILY, WEEKLY)]
-    items = db().scalars(select(Item).where(Item.hidden_at.is_(None))
-                         .order_by(Item.fetched_at.desc(), Item.id).limit(LATEST_ITEMS))
+    items = db().execute(select(Item.id, Item.title, Item.category, Item.published_at, Item.fetched_at)
+                         .where(Item.hidden_at.is_(None)).order_by(Item.fetched_at.desc(), Item.id).limit(LATEST_ITEMS))
     return render_template("home.html", editions=[edition_link(kind, day) for kind, day in newest if day],
                            items=list(items))

@@ -4,18 +4,18 @@ and the pages of items of a rubrique or a category."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from markupsafe import Markup
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
 
 from ..bulletins.build import in_catalogue_order, reference, shown_headline, shown_summary
 from ..bulletins.wording import day_label
 from ..dates import start_of_day
-from ..models import Item
+from ..models import Item, ItemTopic
 from .context import db, veille
+from .memo import per_version
 from .searchparams import SearchParams
 
 
@@ -31,7 +31,7 @@ class Entry:
     dated: bool = False  # the reference line already gives the day
 
 
-def entries(items: Iterable[Item]) -> list[Entry]:
+def entries(items: Iterable[Listed]) -> list[Entry]:
     catalog, tz = veille("catalog"), veille("settings").timezone
     rank = {slug: position for position, slug in enumerate(catalog.topics)}
     shown = []
@@ -46,10 +46,36 @@ def entries(items: Iterable[Item]) -> list[Entry]:
     return shown
 
 
-def load(ids: list[str]) -> list[Item]:
-    """These items with their rubriques, in the order of `ids`; hidden or missing ones left out."""
-    found = {item.id: item for item in db().scalars(
-        select(Item).where(Item.id.in_(ids), Item.hidden_at.is_(None)).options(selectinload(Item.topics)))}
+@dataclass(frozen=True)
+class Listed:
+    """An item as the lists read it: the columns they show (never its text) and its rubriques."""
+    id: str
+    source_id: str
+    category: str
+    title: str
+    summary: str
+    edited_headline: str | None
+    edited_summary: str | None
+    nor: str | None
+    jo_number: str | None
+    jo_date: date | None
+    published_at: datetime | None
+    fetched_at: datetime
+    topic_slugs: list[str]
+
+
+LISTED_COLUMNS = (Item.id, Item.source_id, Item.category, Item.title, Item.summary, Item.edited_headline,
+                  Item.edited_summary, Item.nor, Item.jo_number, Item.jo_date, Item.published_at, Item.fetched_at)
+
+
+def load(ids: list[str]) -> list[Listed]:
+    """These items with their rubriques, in the order of `ids`; hidden or missing ones left out.
+    Plain rows, not ORM objects: a list of hundreds costs a few milliseconds."""
+    topics: dict[str, list[str]] = {}
+    for item_id, topic in db().execute(select(ItemTopic.item_id, ItemTopic.topic).where(ItemTopic.item_id.in_(ids))):
+        topics.setdefault(item_id, []).append(topic)
+    found = {row[0]: Listed(*row, sorted(topics.get(row[0], ()))) for row in db().execute(
+        select(*LISTED_COLUMNS).where(Item.id.in_(ids), Item.hidden_at.is_(None)))}
     return [found[i] for i in ids if i in found]
 
 
@@ -57,20 +83,22 @@ BROWSE_PAGE = 30  # items on a page of a rubrique or a category
 LISTED_AT = func.coalesce(Item.published_at, Item.fetched_at)  # the moment an item is listed under
 
 
-def browse(where: tuple, params: SearchParams, per_page: int = BROWSE_PAGE) -> tuple[list[Item], int]:
+def browse(key: tuple, where: tuple, params: SearchParams, per_page: int = BROWSE_PAGE) -> tuple[list[Listed], int]:
     """A page of the visible items matching `where` and the filters of `params` (source
-    category and dates), newest first; and how many there are in all."""
-    tz = veille("settings").timezone
-    query = select(Item.id).where(Item.hidden_at.is_(None), *where)
+    category and dates), newest first; and how many there are in all. `key` names `where`:
+    its items' moments and ids, in order, are read once per archive version from the indexes
+    and shared by all its pages and dates (each page would otherwise sort thousands of items)."""
     if params.categorie:
-        query = query.where(Item.category == params.categorie)
-    if params.depuis:
-        query = query.where(LISTED_AT >= start_of_day(params.depuis, tz))
-    if params.jusqu:
-        query = query.where(LISTED_AT < start_of_day(params.jusqu + timedelta(days=1), tz))
-    total = db().scalar(select(func.count()).select_from(query.subquery()))
-    page = query.offset((params.page - 1) * per_page).limit(per_page)
-    return in_order(page, (LISTED_AT.desc(), Item.id), selectinload(Item.topics)), total
+        where = (*where, Item.category == params.categorie)
+    listed = per_version("listed", (*key, params.categorie), lambda: [tuple(row) for row in db().execute(
+        select(LISTED_AT, Item.id).where(Item.hidden_at.is_(None), *where).order_by(LISTED_AT.desc(), Item.id))])
+    if params.depuis or params.jusqu:
+        tz = veille("settings").timezone
+        start = start_of_day(params.depuis, tz) if params.depuis else None
+        end = start_of_day(params.jusqu + timedelta(days=1), tz) if params.jusqu else None
+        listed = [row for row in listed if (start is None or row[0] >= start) and (end is None or row[0] < end)]
+    first = (params.page - 1) * per_page
+    return load([item_id for _, item_id in listed[first:first + per_page]]), len(listed)
 
 
 def in_order(ids: Select, order: tuple, *options) -> list[Item]:

@@ -25,7 +25,9 @@ from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Request
 
 from .. import archive_version
-from .context import db, veille
+from .context import veille
+from .memo import VERSION_KEY
+from .memo import version as archive_version_now
 from .hosts import REFUSED
 from .variant import EVERYONE, Variants
 
@@ -92,7 +94,7 @@ def install(app: Flask, max_bytes: int = MAX_BYTES) -> None:
     def served(environ, start_response):
         if (environ["REQUEST_METHOD"] == "GET" and REFUSED not in environ and not environ.get("CONTENT_LENGTH")
                 and SESSION_COOKIE not in environ.get("HTTP_COOKIE", "")):
-            version = archive_version.read(engine)
+            version = environ[VERSION_KEY] = archive_version.read(engine)
             if version is None:
                 return inner(environ, start_response)  # Flask answers with its error page
             today, asked = datetime.now(timezone).date(), Request(environ)
@@ -114,7 +116,7 @@ def _lookup():
     if (request.method != "GET" or request.blueprint not in CACHED_BLUEPRINTS or REFUSED in request.environ
             or request.content_length):
         return None
-    version = archive_version.current(db())
+    version = archive_version_now()
     today = datetime.now(veille("settings").timezone).date()  # pages that count days from today
     cache = _cache()
     variant = cache.variants.of(request, version, today)

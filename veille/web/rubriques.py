@@ -52,7 +52,8 @@ def rubrique(slug: str):
         return error_page(404, f"La rubrique « {slug[:NAME_SHOWN]} » n'existe pas : "
                                "voir la liste des rubriques (/rubriques/).")
     where = (Item.id.in_(select(ItemTopic.item_id).where(ItemTopic.topic == slug)),)
-    return _listing(where, topic.label, feed_links(topic.label, "topic_feed", slug=slug), choose_category=True,
+    return _listing(("rubrique", slug), where, topic.label, feed_links(topic.label, "topic_feed", slug=slug),
+                    choose_category=True,
                     intro=f"Les textes et actualités classés dans la rubrique « {topic.label} », "
                           "les plus récents d'abord.")
 
@@ -63,20 +64,20 @@ def category(categorie: str):
     if label is None:
         return error_page(404, f"La catégorie « {categorie[:NAME_SHOWN]} » n'existe pas "
                                f"(catégories : {', '.join(CATEGORIES)}).")
-    return _listing((Item.category == categorie,), label, feed_links(label, "category_feed", categorie=categorie),
-                    choose_category=False,
+    return _listing(("categorie", categorie), (Item.category == categorie,), label,
+                    feed_links(label, "category_feed", categorie=categorie), choose_category=False,
                     intro=f"Les textes de la catégorie « {label} », les plus récents d'abord"
                           + (", par numéro du Journal officiel." if categorie == JO else "."))
 
 
-def _listing(where: tuple, title: str, feeds: list[dict], choose_category: bool, intro: str):
+def _listing(key: tuple, where: tuple, title: str, feeds: list[dict], choose_category: bool, intro: str):
     try:
         params = searchparams.read(request.args)
     except searchparams.BadParameter as exc:
         return error_page(400, f"Filtre impossible : {exc}.")
     if not choose_category:
         params = replace(params, categorie=None)  # the page is that category's already
-    items, total = browse(where, params)
+    items, total = browse(key, where, params)
     pages = max(1, -(-total // BROWSE_PAGE))
     def page_url(**changes) -> str:
         return url_for(request.endpoint, **request.view_args, **params.args(**changes))

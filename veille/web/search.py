@@ -32,11 +32,12 @@ def search():
     result = warnings = None
     shown = []
     if asked:
-        query = searchparams.search_request(params)
+        # Passages of the full text only for those who may read it; others see the summary's start.
+        full = access().full
+        query = searchparams.search_request(params, snippets=full)
         warnings = query.query.warnings
         result = searchparams.run(params, query)
-        # Passages of the full text only for those who may read it; others see the summary's start.
-        snippets = {hit.id: hit.snippet for hit in result.hits} if access().full else {}
+        snippets = {hit.id: hit.snippet for hit in result.hits} if full else {}
         stems = query.query.stems()
         shown = [replace(entry, headline=_html(marked(typography(entry.headline), stems)),
                          snippet=_html(snippets[entry.id]) if snippets.get(entry.id) else
