@@ -5,6 +5,8 @@ here miss the page cache (each carries a query parameter no other had, as right 
 so that they read the memoized values: every change of the archive shows in them at once."""
 import itertools
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -97,3 +99,16 @@ def test_an_address_entering_or_leaving_a_licensed_range_changes_what_it_reads_a
         assert reads_in_full(browser.get(path + "3"))
         cli(archive, "org", "ip", "remove", TOULOUSE, "127.0.0.0/8")
         assert not reads_in_full(browser.get(path + "4"))
+
+
+def test_threads_asking_for_the_same_missing_value_compute_it_once():
+    kept, calls = PerVersion(10), []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return "value"
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: kept.value("a", 1, slow), range(8)))
+    assert answers == ["value"] * 8 and len(calls) == 1

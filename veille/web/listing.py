@@ -83,22 +83,28 @@ BROWSE_PAGE = 30  # items on a page of a rubrique or a category
 LISTED_AT = func.coalesce(Item.published_at, Item.fetched_at)  # the moment an item is listed under
 
 
-def browse(key: tuple, where: tuple, params: SearchParams, per_page: int = BROWSE_PAGE) -> tuple[list[Listed], int]:
+def browse(key: tuple, where: tuple, params: SearchParams, per_page: int = BROWSE_PAGE,
+           keep_ids: bool = True) -> tuple[list[Listed], int]:
     """A page of the visible items matching `where` and the filters of `params` (source
     category and dates), newest first; and how many there are in all. `key` names `where`:
-    its items' moments and ids, in order, are read once per archive version from the indexes
-    and shared by all its pages and dates (each page would otherwise sort thousands of items)."""
+    what all its pages share is read once per archive version: its ids in order when they come
+    from indexes alone (a rubrique's: each page would otherwise sort thousands of items to show
+    30), else (`keep_ids` false: a category's order would read every row of it) their number."""
+    tz = veille("settings").timezone
+    query = select(Item.id).where(Item.hidden_at.is_(None), *where)
     if params.categorie:
-        where = (*where, Item.category == params.categorie)
-    listed = per_version("listed", (*key, params.categorie), lambda: [tuple(row) for row in db().execute(
-        select(LISTED_AT, Item.id).where(Item.hidden_at.is_(None), *where).order_by(LISTED_AT.desc(), Item.id))])
-    if params.depuis or params.jusqu:
-        tz = veille("settings").timezone
-        start = start_of_day(params.depuis, tz) if params.depuis else None
-        end = start_of_day(params.jusqu + timedelta(days=1), tz) if params.jusqu else None
-        listed = [row for row in listed if (start is None or row[0] >= start) and (end is None or row[0] < end)]
-    first = (params.page - 1) * per_page
-    return load([item_id for _, item_id in listed[first:first + per_page]]), len(listed)
+        query = query.where(Item.category == params.categorie)
+    if params.depuis:
+        query = query.where(LISTED_AT >= start_of_day(params.depuis, tz))
+    if params.jusqu:
+        query = query.where(LISTED_AT < start_of_day(params.jusqu + timedelta(days=1), tz))
+    ordered, first = query.order_by(LISTED_AT.desc(), Item.id), (params.page - 1) * per_page
+    name = (*key, params.categorie, params.depuis, params.jusqu)
+    if keep_ids:
+        ids = per_version("listed", name, lambda: db().scalars(ordered).all())
+        return load(ids[first:first + per_page]), len(ids)
+    total = per_version("counted", name, lambda: db().scalar(select(func.count()).select_from(query.subquery())))
+    return load(db().scalars(ordered.offset(first).limit(per_page)).all()), total
 
 
 def in_order(ids: Select, order: tuple, *options) -> list[Item]:

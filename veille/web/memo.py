@@ -17,9 +17,9 @@ from .context import db
 
 T = TypeVar("T")
 VERSION_KEY = "veille.archive_version"  # in the WSGI environ: the version read before Flask
-# Values kept at most of each kind, the least recently used dropped first: a rubrique's or a
-# category's list holds thousands of ids (and one per category filter), a client address a number.
-KEPT = {"listed": 160, "month": 600, "feed": 1024, "holder": 10_000}
+# Values kept at most of each kind, the least recently used dropped first: a rubrique's list
+# holds thousands of ids (and one per filter), a count or a client address's holder a number.
+KEPT = {"listed": 160, "counted": 1000, "month": 600, "feed": 1024, "holder": 10_000}
 
 
 class Recent:
@@ -47,23 +47,32 @@ class Recent:
 
 
 class PerVersion(Recent):
-    """Values of the newest archive version seen; an older request's values are not kept."""
+    """Values of the newest archive version seen; an older request's values are not kept. One
+    thread computes a missing value while the others asking for it wait (right after a crawl,
+    a busy server would otherwise compute a large list once per thread)."""
 
     def __init__(self, size: int):
         super().__init__(size)
-        self.version = -1
+        self.version, self.computing = -1, {}
 
     def value(self, key: Hashable, version: int, compute: Callable[[], T]) -> T:
         found = self.get(key) if version == self.version else None
         if found is not None:
             return found
-        found = compute()
         with self.lock:
-            if version > self.version:
-                self.values.clear()
-                self.version = version
-        if version == self.version:
-            self.put(key, found)
+            computing = self.computing.setdefault(key, threading.Lock())
+        with computing:
+            found = self.get(key) if version == self.version else None
+            if found is None:
+                found = compute()
+                with self.lock:
+                    if version > self.version:
+                        self.values.clear()
+                        self.version = version
+                if version == self.version:
+                    self.put(key, found)
+        with self.lock:
+            self.computing.pop(key, None)
         return found
 
 

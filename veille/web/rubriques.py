@@ -66,18 +66,20 @@ def category(categorie: str):
                                f"(catégories : {', '.join(CATEGORIES)}).")
     return _listing(("categorie", categorie), (Item.category == categorie,), label,
                     feed_links(label, "category_feed", categorie=categorie), choose_category=False,
+                    keep_ids=False,
                     intro=f"Les textes de la catégorie « {label} », les plus récents d'abord"
                           + (", par numéro du Journal officiel." if categorie == JO else "."))
 
 
-def _listing(key: tuple, where: tuple, title: str, feeds: list[dict], choose_category: bool, intro: str):
+def _listing(key: tuple, where: tuple, title: str, feeds: list[dict], choose_category: bool, intro: str,
+             keep_ids: bool = True):
     try:
         params = searchparams.read(request.args)
     except searchparams.BadParameter as exc:
         return error_page(400, f"Filtre impossible : {exc}.")
     if not choose_category:
         params = replace(params, categorie=None)  # the page is that category's already
-    items, total = browse(key, where, params)
+    items, total = browse(key, where, params, keep_ids=keep_ids)
     pages = max(1, -(-total // BROWSE_PAGE))
     def page_url(**changes) -> str:
         return url_for(request.endpoint, **request.view_args, **params.args(**changes))
