@@ -36,7 +36,7 @@ def test_items_come_in_keyset_pages_that_new_arrivals_do_not_shift(site, week):
 
 
 def test_a_rubriques_keyset_pages_keep_their_order_through_equal_arrival_times(site, week):
-    """The page of a rubrique is chosen on the ids (veille.web.listing.in_order): items that
+    """The page of a rubrique is chosen on its ids in arrival order (veille.web.api._arrived): items that
     arrived at the same moment come by id, descending, the cursor continues after the last one,
     a hidden item is on no page, an item of another rubrique never comes in."""
     moment = datetime(2017, 3, 30, 8, 0, tzinfo=timezone.utc)

@@ -46,6 +46,11 @@ def first_headline(site, path: str) -> str:
     return re.search(r'class="item-title"><a href="[^"]+">([^<]+)</a>', response.text).group(1)
 
 
+def api_ids(site) -> list[str]:
+    response = get(site, f"/api/items?rubrique=finances-locales&limit=200&sans-cache={next(ASKED)}")
+    return [item["id"] for item in response.json()["items"]]
+
+
 def test_a_rubrique_and_a_category_follow_the_archive_through_their_pages_and_filters(site, week):
     paths = ["/rubriques/finances-locales", "/rubriques/finances-locales?categorie=actualite",
              "/rubriques/finances-locales?depuis=2017-03-29", "/categories/actualite"]
@@ -57,10 +62,12 @@ def test_a_rubrique_and_a_category_follow_the_archive_through_their_pages_and_fi
     assert {path: total(fresh(site, path)) for path in paths} == {path: n + 1 for path, n in before.items()}
     for path in paths:
         assert first_headline(site, path) == "Dotation de soutien aux communes rurales 2017", path
+    assert api_ids(site)[0] == "nouveau"
     assert total(fresh(site, "/rubriques/finances-locales?jusqu=2017-03-30")) \
         == total(fresh(site, "/rubriques/finances-locales?jusqu=2017-03-30&x=1"))
     assert week.cli("hide", "nouveau", "--reason", "doublon").code == 0
     assert {path: total(fresh(site, path)) for path in paths} == before
+    assert "nouveau" not in api_ids(site)
     partielles = next(item_id for name, item_id in ids_of(week).items() if name.startswith("Élections municipales"))
     assert week.cli("hide", partielles, "--reason", "doublon").code == 0
     assert total(fresh(site, "/categories/actualite")) == before["/categories/actualite"] - 1

@@ -5,7 +5,9 @@ search with the parameters of `/recherche`, and the rubriques. Items have the fi
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, request
 from sqlalchemy import and_, func, or_, select
@@ -13,12 +15,12 @@ from sqlalchemy.orm import selectinload
 
 from ..dates import start_of_day
 from ..links import links_of
-from ..models import Item, ItemTopic
+from ..models import Item, ItemOrigin, ItemTopic
 from ..numbers import parse_int
 from ..records import item_json
 from . import searchparams
 from .context import count_arg, db, error_page, json_response, veille
-from .listing import in_order
+from .memo import per_version
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
@@ -43,14 +45,68 @@ def items():
     if params.jusqu:
         query = query.where(when < start_of_day(params.jusqu + timedelta(days=1), tz))
     cursor = request.args.get("curseur")
-    if cursor:
-        moment, item_id = _read_cursor(cursor)
-        query = query.where(or_(Item.fetched_at < moment, and_(Item.fetched_at == moment, Item.id < item_id)))
-    found = in_order(query.limit(limit + 1), (Item.fetched_at.desc(), Item.id.desc()),
-                     selectinload(Item.topics), selectinload(Item.origins))
+    after = _read_cursor(cursor) if cursor else None
+    if params.rubrique and not (params.depuis or params.jusqu):
+        found = _loaded(_arrived(query, (params.rubrique, params.categorie), after, limit + 1))
+    else:
+        if after:
+            moment, item_id = after
+            query = query.where(or_(Item.fetched_at < moment, and_(Item.fetched_at == moment, Item.id < item_id)))
+        found = _loaded(db().scalars(query.order_by(Item.fetched_at.desc(), Item.id.desc()).limit(limit + 1)).all())
     page = found[:limit]
     following = _cursor(page[-1]) if len(found) > limit else None
     return json_response({"items": [item_json(item) for item in page], "next": following})
+
+
+def _arrived(query, key: tuple, after: tuple[datetime, str] | None, count: int) -> list[str]:
+    """The ids of the next `count` items of `query` (a rubrique's) arrived before `after`, last
+    arrived first: its items in arrival order are read once per archive version from the indexes
+    and kept (each page would otherwise sort thousands of them)."""
+    arrivals = per_version("arrivals", key, lambda: [tuple(row) for row in db().execute(
+        select(Item.fetched_at, Item.id).where(query.whereclause).order_by(Item.fetched_at, Item.id))])
+    end = bisect_left(arrivals, after) if after else len(arrivals)
+    return [item_id for _, item_id in reversed(arrivals[max(0, end - count):end])]
+
+
+@dataclass(frozen=True)
+class Record:
+    """An item as item_json reads it, from plain rows: no ORM object to build per item."""
+    id: str
+    source_id: str
+    category: str
+    title: str
+    url: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    nature: str | None
+    nor: str | None
+    jorf_id: str | None
+    eli: str | None
+    jo_number: str | None
+    jo_date: date | None
+    effective_date: date | None
+    hidden_at: datetime | None
+    hidden_reason: str | None
+    topic_slugs: list[str]
+    origins: list  # rows with a source_id
+
+
+RECORD_COLUMNS = (Item.id, Item.source_id, Item.category, Item.title, Item.url, Item.published_at, Item.fetched_at,
+                  Item.nature, Item.nor, Item.jorf_id, Item.eli, Item.jo_number, Item.jo_date, Item.effective_date,
+                  Item.hidden_at, Item.hidden_reason)
+
+
+def _loaded(ids: list[str]) -> list[Record]:
+    """These visible items, in the order of `ids`."""
+    topics: dict[str, list[str]] = {}
+    for item_id, topic in db().execute(select(ItemTopic.item_id, ItemTopic.topic).where(ItemTopic.item_id.in_(ids))):
+        topics.setdefault(item_id, []).append(topic)
+    origins: dict[str, list] = {}
+    for row in db().execute(select(ItemOrigin.item_id, ItemOrigin.source_id).where(ItemOrigin.item_id.in_(ids))):
+        origins.setdefault(row.item_id, []).append(row)
+    found = {row.id: Record(*row, sorted(topics.get(row.id, ())), origins.get(row.id, [])) for row in db().execute(
+        select(*RECORD_COLUMNS).where(Item.id.in_(ids), Item.hidden_at.is_(None)))}
+    return [found[item_id] for item_id in ids if item_id in found]
 
 
 @blueprint.get("/items/<item_id>")
@@ -72,9 +128,7 @@ def search():
     """The search of `/recherche`, page by page (`page`, `limit` results a page)."""
     params, limit = _read()
     result = searchparams.run(params, searchparams.search_request(params, per_page=limit, snippets=False))
-    found = {item.id: item for item in db().scalars(
-        select(Item).where(Item.id.in_([hit.id for hit in result.hits]), Item.hidden_at.is_(None))
-        .options(selectinload(Item.topics), selectinload(Item.origins)))}
+    found = {item.id: item for item in _loaded([hit.id for hit in result.hits])}
     return json_response({
         "total": result.total, "page": params.page,
         "items": [item_json(found[hit.id]) for hit in result.hits if hit.id in found],

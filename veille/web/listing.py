@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from markupsafe import Markup
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from ..bulletins.build import in_catalogue_order, reference, shown_headline, shown_summary
 from ..bulletins.wording import day_label
@@ -29,6 +29,11 @@ class Entry:
     topics: tuple[tuple[str, str], ...]  # (slug, label) in catalogue order
     snippet: Markup | str = ""  # the passage with the words found marked, or the summary
     dated: bool = False  # the reference line already gives the day
+
+    @property
+    def rubriques(self) -> str:
+        """« Élections, Finances locales »."""
+        return ", ".join(label for _, label in self.topics)
 
 
 def entries(items: Iterable[Listed]) -> list[Entry]:
@@ -105,12 +110,3 @@ def browse(key: tuple, where: tuple, params: SearchParams, per_page: int = BROWS
         return load(ids[first:first + per_page]), len(ids)
     total = per_version("counted", name, lambda: db().scalar(select(func.count()).select_from(query.subquery())))
     return load(db().scalars(ordered.offset(first).limit(per_page)).all()), total
-
-
-def in_order(ids: Select, order: tuple, *options) -> list[Item]:
-    """The items `ids` selects (a page: limited, perhaps offset), sorted by `order`, with their
-    rows loaded with `options`. The page is worked out on the ids alone, from the indexes (an
-    index holding the order's columns), and only its rows are read: sorting whole rows, texts
-    included, to keep a few costs tens of ms on a large rubrique."""
-    return list(db().scalars(select(Item).where(Item.id.in_(ids.order_by(*order))).order_by(*order)
-                             .options(*options)))

@@ -1,5 +1,6 @@
 """What many of the reader's pages share, computed once per archive version: the ordered items
-of a rubrique or a category, a month's counts by day, a feed's version. A value is kept for the
+of a rubrique (by listing date for its pages, by arrival for the API's), a category's count, a
+month's counts by day, who holds a client address, a feed's version. A value is kept for the
 archive's version read at the start of the request (`version()`, read once a request), and
 everything kept is dropped when a newer version is seen: a change of the archive (a crawl, an
 edit, an item hidden) is seen by the next request, as with the page cache (veille.web.pagecache).
@@ -17,9 +18,9 @@ from .context import db
 
 T = TypeVar("T")
 VERSION_KEY = "veille.archive_version"  # in the WSGI environ: the version read before Flask
-# Values kept at most of each kind, the least recently used dropped first: a rubrique's list
-# holds thousands of ids (and one per filter), a count or a client address's holder a number.
-KEPT = {"listed": 160, "counted": 1000, "month": 600, "feed": 1024, "holder": 10_000}
+# Values kept at most of each kind, the least recently used dropped first: a rubrique's lists
+# hold thousands of ids (one per filter), a count or a client address's holder a number.
+KEPT = {"listed": 160, "arrivals": 160, "counted": 1000, "month": 600, "feed": 1024, "holder": 10_000}
 
 
 class Recent:
