@@ -176,6 +176,12 @@ def test_titles_break_at_block_tags_only():
     assert entry.title == "Décret n° 2020-1 du 1er mars"
 
 
+def test_a_title_across_table_cells_keeps_its_words_apart():
+    page = "<table><tr><td><a href='/d'>Décret n° 2020-1</a></td><td>relatif aux seuils</td></tr></table>"
+    (entry,) = parse(page.encode(), MINISTRY, "", source({"item": "table", "title": "tr"})).entries
+    assert entry.title == "Décret n° 2020-1 relatif aux seuils"
+
+
 def test_a_datetime_on_a_time_inside_the_date_node():
     page = '<div class="i"><a href="/x">X</a><p class="d">Publié <time datetime="2020-02-04">hier</time></p></div>'
     (entry,) = parse(page.encode(), MINISTRY, "", source({"item": ".i", "date": ".d"})).entries

@@ -1,7 +1,9 @@
 import sys
 import unicodedata
 
-from veille.text import COMBINING_BELOW, clean_text, fold, html_title, html_to_text, sanitize_html
+import pytest
+
+from veille.text import COMBINING_BELOW, clean_text, fold, html_title, html_to_text, sanitize_html, shorten
 from veille.urls import canonical_url
 
 
@@ -104,3 +106,92 @@ def test_fold_knows_every_combining_character():
     assert not [c for c in range(COMBINING_BELOW, sys.maxunicode + 1) if unicodedata.combining(chr(c))]
     assert fold("Ǻ\u0301 ÉCOLE ÉLÉMENTAIRE d’Étaples") == "a ecole elementaire d’etaples"
     assert fold("\U0001e900\U0001e94a") == "\U0001e922"  # Adlam: lower case, and its nukta is a combining mark
+
+
+BASE = "https://www.exemple.gouv.fr/actu/page"
+
+
+def test_sanitize_keeps_only_the_allowed_tags_and_attributes_and_drops_comments():
+    dirty = ('<p class="x" id="y" style="color:red">a<!-- note interne --></p><ol start="3"><li>x</li></ol>'
+             '<blockquote cite="https://a.fr/">c</blockquote><font color="red">f</font> <center>g</center>'
+             '<table><tr><td align="left" colspan="2">d</td><th scope="col" abbr="x">e</th></tr></table>'
+             '<abbr title="Journal officiel">JO</abbr>')
+    assert sanitize_html(dirty) == (
+        '<p>a</p><ol><li>x</li></ol><blockquote>c</blockquote>f g<table><tbody><tr><td colspan="2">d</td>'
+        '<th scope="col">e</th></tr></tbody></table><abbr title="Journal officiel">JO</abbr>')
+
+
+def test_sanitize_keeps_the_text_before_the_first_tag_and_nothing_of_an_empty_body():
+    assert sanitize_html('Le « texte » "cité" d\'abord, <a href="/x">lien</a> &amp; après', base_url=BASE) == (
+        'Le « texte » "cité" d\'abord, <a href="https://www.exemple.gouv.fr/x" '
+        'rel="noopener noreferrer nofollow">lien</a> &amp; après')
+    for empty in ("", "  \n", "<!-- seul -->", "<!DOCTYPE html>"):
+        assert sanitize_html(empty, base_url=BASE) == "" and sanitize_html(empty) == "", repr(empty)
+
+
+def test_a_document_without_body_is_read_not_raised():
+    """lxml fails an assertion on « <html></html> »: both readers fall back to the text."""
+    assert sanitize_html("<html></html>", base_url=BASE) == ""
+    assert html_to_text("<html></html>") == ""
+    assert html_to_text("<html><head><title>Décret</title></head></html>") == "Décret"
+    assert html_title("<html><head><title>Arrêté du 1<sup>er</sup> mars</title></head></html>") == "Arrêté du 1 er mars"
+
+
+def test_section_blocks_and_table_cells_keep_their_words_apart():
+    page = ("<article><header>Actualité</header><section>Première partie</section><section>Seconde</section>"
+            "<figure><img src='a.png'><figcaption>Légende</figcaption></figure></article>"
+            "<table><caption>Seuils</caption><tr><th>Procédure</th><th>Montant</th></tr>"
+            "<tr><td>Marché</td><td>40 000 €</td></tr></table>")
+    lines = ["Actualité", "Première partie", "Seconde", "Légende", "Seuils", "Procédure Montant", "Marché 40 000 €"]
+    assert html_to_text(page).splitlines() == lines
+    assert html_to_text(sanitize_html(page, base_url=BASE)).splitlines() == lines
+
+
+def test_html_to_text_starts_a_line_at_every_block_and_break():
+    text = html_to_text("avant<p>paragraphe</p>ligne<br>suite<div>bloc <b>gras</b></div>fin")
+    assert text.splitlines() == ["avant", "paragraphe", "ligne", "suite", "bloc gras", "fin"]
+    assert html_to_text("Texte &amp; suite") == "Texte & suite"
+    for empty in ("", " \n\t", "<p> </p>"):
+        assert html_to_text(empty) == "", repr(empty)
+
+
+def test_no_text_is_an_empty_text():
+    assert clean_text(None) == clean_text("") == html_title(None) == html_title("") == ""
+
+
+# The text as meant, and how its UTF-8 was read (windows-1252 has no character for the ligature's 0x81).
+MEANT = [("Intégration de l’État : ﬁnances « locales »", "latin-1"), ("Montant : 30\u00a0€ pour l’année", "latin-1"),
+         ("Montant : 30\u00a0€ pour l’année", "cp1252"), ("Le « décret » — l’œuvre", "cp1252")]
+
+
+@pytest.mark.parametrize("meant, encoding", MEANT)
+def test_mojibake_is_repaired_to_the_text_meant_and_nothing_else_changes(meant, encoding):
+    garbled = meant.encode("utf-8").decode(encoding)
+    assert garbled != meant
+    assert clean_text(garbled) == clean_text(meant) == " ".join(meant.split())  # quotes, ligatures kept
+
+
+def test_repaired_text_is_nfc_and_a_stray_no_break_space_is_a_space():
+    assert clean_text("IntÃ©gration des e\u0301lus") == "Intégration des élus"  # NFC: one character for é
+    assert clean_text("Le texte a Ã©tÃ© adoptÃ©Â") == "Le texte a été adopté"
+    assert html_to_text("<p>Seuil : 30Â</p><p>euros Ã  payer</p>") == "Seuil : 30\neuros à payer"
+
+
+def test_shorten_keeps_a_short_text_whole_on_one_line():
+    assert shorten("  Un\n texte \t court ", 40) == "Un texte court"
+    assert shorten("abcde fghij", 11) == "abcde fghij"
+
+
+@pytest.mark.parametrize("end", [".", "?", "!"])
+def test_shorten_cuts_after_the_last_sentence_that_ends_late_enough(end):
+    assert shorten(f"Un{end} Deux trois{end} Quatre cinq six sept", 20) == f"Un{end} Deux trois{end}"
+
+
+def test_shorten_cuts_at_a_sentence_only_in_the_second_half_of_the_limit():
+    assert shorten("Abcdefghij. Klmnop qrstuv wxyz", 21) == "Abcdefghij."  # the end at exactly half counts
+    assert shorten("Abcdefgh. Klmnop qrstuv wxyz", 21) == "Abcdefgh. Klmnop …"
+
+
+def test_shorten_otherwise_cuts_after_the_last_whole_word():
+    assert shorten("aaaa bbbb cccc dddd", 12) == "aaaa bbbb …"
+    assert shorten("aaaa bbbb cccc dddd", 10) == "aaaa bbbb …"  # the limit falls right after a word

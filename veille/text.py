@@ -17,12 +17,19 @@ import nh3
 
 from .urls import absolute_http_url
 
+# Blocks that pages use around their text; kept by the sanitiser (words on either side of a dropped
+# tag would join), and each a line of its own in plain text.
+SECTION_TAGS = {"address", "article", "aside", "figcaption", "figure", "footer", "header", "main", "nav",
+                "section"}
+BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+              "pre", "dt", "dd", "table", "ul", "ol", "hr", "caption"} | SECTION_TAGS
+CELL_TAGS = {"td", "th"}  # side by side on their row's line
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
     "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
     "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
     "tfoot", "th", "thead", "tr", "u", "ul",
-}
+} | SECTION_TAGS
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -30,8 +37,6 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "abbr": {"title"},
 }
-BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-              "pre", "dt", "dd", "table", "ul", "ol", "hr"}
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TAG_RE = re.compile(r"<[^>]*>")
 # "et#8230;" is what one CMS made of "&#8230;": restore the entity before decoding.
@@ -70,7 +75,8 @@ def html_title(raw: str | None) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut after a sentence where one ends late enough."""
+    """`text` on one line; past `limit` characters, cut after the last sentence that ends in the
+    second half of the limit, else after the last whole word, with « … »."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -83,7 +89,7 @@ def shorten(text: str, limit: int) -> str:
 
 def sanitize_html(raw: str, base_url: str | None = None) -> str:
     """HTML restricted to an allow-list; only absolute http(s) links survive."""
-    if not raw or not raw.strip():
+    if not raw:
         return ""
     raw = fix_text(raw)
     if base_url:
@@ -107,31 +113,39 @@ def _absolute_http_only(tag: str, attribute: str, value: str) -> str | None:
 
 
 def _absolute_links(raw: str, base_url: str) -> str:
-    try:
-        fragment = lxml.html.fragment_fromstring(raw, create_parent="div")
-    except (ValueError, lxml.etree.ParserError):
+    fragment = _parsed(raw)
+    if fragment is None:
         return raw
-    fragment.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
-    inner = (fragment.text and html.escape(fragment.text, quote=False)) or ""
+    # A <base href> in the fragment wins over `base_url`: lxml resolves it whatever it is told.
+    fragment.make_links_absolute(base_url, handle_failures="discard")
+    inner = (fragment.text and html.escape(fragment.text)) or ""
     return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in fragment)
+
+
+def _parsed(fragment: str) -> lxml.html.HtmlElement | None:
+    """The fragment's nodes under one parent element; None when lxml finds nothing to parse or
+    fails on a document without a body (« <html></html> », an AssertionError in lxml)."""
+    try:
+        return lxml.html.fragment_fromstring(fragment, create_parent=True)
+    except (ValueError, AssertionError, lxml.etree.ParserError):
+        return None
 
 
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, one line per block, for search and bulletins."""
-    if not fragment or not fragment.strip():
+    if not fragment:
         return ""
     if "<" not in fragment:
         return _tidy_lines(html.unescape(fragment))
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (ValueError, lxml.etree.ParserError):
+    root = _parsed(fragment)
+    if root is None:
         return _tidy_lines(html.unescape(TAG_RE.sub(" ", fragment)))
     for element in root.iter():
-        if isinstance(element.tag, str) and element.tag in BLOCK_TAGS:
-            element.tail = "\n" + (element.tail or "")
-            if element.tag == "br":
-                continue
+        if element.tag in BLOCK_TAGS:
             element.text = "\n" + (element.text or "")
+            element.tail = "\n" + (element.tail or "")
+        elif element.tag in CELL_TAGS:
+            element.tail = " " + (element.tail or "")
     return _tidy_lines(root.text_content())
 
 

@@ -17,7 +17,7 @@ from ..entry import Entry, ParseError, ParseResult, Skip, failure
 from ..frenchdates import parse_french_date
 from ..official import OFFICIAL_CATEGORIES, find_jorf_id, find_nor, guess_nature
 from ..plural import count
-from ..text import BLOCK_TAGS, clean_text, fold
+from ..text import BLOCK_TAGS, CELL_TAGS, clean_text, fold
 from ..urls import absolute_http_url, canonical_url
 
 SELECTOR_KEYS = ("item", "title", "link", "date", "summary")
@@ -222,7 +222,7 @@ def _text(node: Tag | None) -> str:
     for element in node.descendants:
         if type(element) in STRING_TYPES:
             parts.append(str(element))
-        elif isinstance(element, Tag) and element.name in BLOCK_TAGS:
+        elif isinstance(element, Tag) and (element.name in BLOCK_TAGS or element.name in CELL_TAGS):
             parts.append(" ")
     return clean_text("".join(parts))
 
