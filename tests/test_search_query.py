@@ -2,7 +2,10 @@
 import pytest
 
 from veille.search.analysis import folded, identifiers, stems, word_stems
-from veille.search.query import MAX_CLAUSES, And, Filter, Identifier, Not, Or, Phrase, Term, parse
+from veille.official import NATURES
+from veille.search.document import nature_key
+from veille.search.query import MAX_CLAUSES, MAX_DEPTH, And, Filter, Identifier, Not, Or, Phrase, Term, parse
+from veille.sources.jorf import NATURE_WORDS
 
 
 def _term(word: str) -> Term:
@@ -98,3 +101,72 @@ def test_overlong_queries_are_cut_with_a_warning():
 
 def test_unknown_field_names_are_words():
     assert parse("licence:secret") == parse("licence secret")
+
+
+def test_parentheses_group_what_they_hold():
+    assert parse("(marchés publics) OR concession").root == Or((And((_term("marchés"), _term("publics"))),
+                                                               _term("concession")))
+    assert parse("décret -(arrêté OR circulaire)").root == And((_term("décret"), Not(Or((_term("arrêté"),
+                                                                                        _term("circulaire"))))))
+    assert parse("(fibre cuivre) (réseau)").root == And((And((_term("fibre"), _term("cuivre"))), _term("réseau")))
+
+
+def test_nesting_deeper_than_the_limit_is_read_flat_and_keeps_its_exclusions():
+    group = "fibre -(cuivre OR réseau)"
+    within = parse("(" * (MAX_DEPTH - 1) + group + ")" * (MAX_DEPTH - 1)).root
+    assert within == And((_term("fibre"), Not(Or((_term("cuivre"), _term("réseau"))))))
+    beyond = parse("(" * MAX_DEPTH + group + ")" * MAX_DEPTH).root  # the group's parenthesis is one too deep
+    assert beyond == And((_term("fibre"), Or((Not(_term("cuivre")), _term("réseau")))))
+    assert parse("(" * 50 + "-(fibre").root == Not(_term("fibre"))
+
+
+def test_phrases_end_at_their_closing_quote():
+    assert parse('"fibre optique" « haut débit »').root == And((Phrase(tuple(stems("fibre optique"))),
+                                                                Phrase(tuple(stems("haut débit")))))
+    assert parse('"fibre optique"cuivre').root == And((Phrase(tuple(stems("fibre optique"))), _term("cuivre")))
+    assert parse('"" fibre').root == _term("fibre")  # an empty phrase looks for nothing
+
+
+def test_a_quoted_word_is_that_word_and_a_phrase_keeps_its_stop_words():
+    assert parse('"Communes"').root == Term("commun")  # a phrase of one word: no preferred form
+    assert parse('"Conseil d\'État"').root == Phrase(tuple(stems("Conseil d'État")))
+    assert parse('"le conseil"').root == Phrase(tuple(stems("le conseil")))
+
+
+def test_searched_words_are_kept_as_typed_for_suggestions():
+    assert parse("Marchés l'arrêté -circulaire").words == (("Marchés", "marches"), ("arrêté", "arrete"),
+                                                           ("circulaire", "circulaire"))
+
+
+def test_highlighted_stems_are_the_searched_words_never_the_excluded_ones():
+    query = parse('-circulaire marchés "seuil de dispense" OR plafond -(arrêté OR décret)')
+    assert query.stems() == set(stems("marchés seuil de dispense plafond"))
+    assert parse("").stems() == parse("-circulaire").stems() == set()
+
+
+def test_category_and_nature_filters():
+    assert parse("categorie:JORF").root == Filter("category", ("jorf",))
+    assert parse("catégorie:actualite").root == Filter("category", ("actualite",))
+    assert parse("nature:Décret.").root == Filter("nature", ("decret",))  # punctuation typed around it
+
+
+def test_a_nature_filter_finds_every_nature_the_sources_write():
+    written = {name for name, _ in NATURES} | set(NATURE_WORDS.values()) | {"CIRCULAIRE", "LOI ORGANIQUE"}
+    for nature in written:
+        assert parse(f'nature:"{nature}"').root == Filter("nature", (nature_key(nature),)), nature
+
+
+TOPICS = {"urbanisme-amenagement": "Urbanisme - Aménagement", "eau": "Eau", "eau-assainissement": "Eau - Assainissement",
+          "gestion-de-l-eau": "Ressource en eau"}
+
+
+def test_rubrique_takes_a_slug_its_start_or_the_words_of_its_label():
+    def slugs(text, topics=TOPICS):
+        return parse(text, topics=topics).root.values
+    assert slugs("rubrique:eau") == ("eau",)  # a whole slug is that rubrique, not every slug it starts
+    assert slugs("rubrique:urba") == ("urbanisme-amenagement",)
+    assert slugs("rubrique:aménagement") == ("urbanisme-amenagement",)
+    assert slugs('rubrique:"aménagement urbanisme"') == ("urbanisme-amenagement",)  # every word, any order
+    assert slugs("rubrique:ressource") == ("gestion-de-l-eau",)
+    assert slugs("rubrique:assainissement") == ("eau-assainissement",)
+    assert slugs("rubrique:Urbanisme", topics=None) == ("urbanisme",)  # no catalogue: the slug as typed

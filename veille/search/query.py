@@ -19,7 +19,6 @@ from typing import Mapping, Union
 
 from ..text import fold
 from .analysis import folded, identifier_at, stems, strip_elision, word_stems
-from .document import nature_key
 
 MAX_CHARS = 1000
 MAX_CLAUSES = 32
@@ -208,7 +207,8 @@ class _Parser:
 
     def unary(self, depth: int) -> Node | None:
         negate = False
-        while self._peek() in ("not", "and"):
+        # A parenthesis deeper than MAX_DEPTH is skipped: what it holds is read flat.
+        while self._peek() in ("not", "and") or (self._peek() == "(" and depth >= MAX_DEPTH):
             negate ^= self._peek() == "not"
             self.pos += 1
         if self._peek() in (None, "or", ")"):
@@ -221,8 +221,6 @@ class _Parser:
         self.pos += 1
         kind = token[0]
         if kind == "(":
-            if depth >= MAX_DEPTH:
-                return None  # deeper nesting is read flat
             node = self.and_expr(depth + 1)
             if self._peek() == ")":
                 self.pos += 1
@@ -253,11 +251,11 @@ class _Parser:
         return Term(found[0], form)
 
     def filter(self, name: str, raw: str) -> Node | None:
+        """The value as folded words joined by "-": how slugs, source ids and natures
+        (document.nature_key) are indexed, whatever punctuation was typed around them."""
         value = "-".join(folded(raw))
         if not value:
             return None
-        if name == "nature":
-            return Filter("nature", (nature_key(raw),))
         if name == "source":
             return Or((Filter("category", (value,)), Filter("source", (value,))))
         if name == "topics":
