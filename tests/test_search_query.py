@@ -156,8 +156,8 @@ def test_a_nature_filter_finds_every_nature_the_sources_write():
         assert parse(f'nature:"{nature}"').root == Filter("nature", (nature_key(nature),)), nature
 
 
-TOPICS = {"urbanisme-amenagement": "Urbanisme - Aménagement", "eau": "Eau", "eau-assainissement": "Eau - Assainissement",
-          "gestion-de-l-eau": "Ressource en eau"}
+TOPICS = {"urbanisme-amenagement": "Urbanisme - Aménagement", "eau": "Eau",
+          "eau-assainissement": "Eau - Assainissement", "gestion-de-l-eau": "Ressource en eau"}
 
 
 def test_rubrique_takes_a_slug_its_start_or_the_words_of_its_label():
