@@ -99,6 +99,13 @@ def test_overlong_queries_are_cut_with_a_warning():
     assert any(f"{MAX_CLAUSES} premiers termes" in w for w in query.warnings)
 
 
+def test_a_query_of_exactly_the_limit_is_whole():
+    exact = "fibre" + " " * 989 + "cuivre"
+    assert len(exact) == 1000 and parse(exact) == parse("fibre cuivre")
+    cut = parse(exact + "s")  # « cuivres » is cut back to « cuivre »
+    assert cut.root == parse("fibre cuivre").root and cut.warnings == (TOO_LONG,)
+
+
 def test_unknown_field_names_are_words():
     assert parse("licence:secret") == parse("licence secret")
 
@@ -109,6 +116,9 @@ def test_parentheses_group_what_they_hold():
     assert parse("décret -(arrêté OR circulaire)").root == And((_term("décret"), Not(Or((_term("arrêté"),
                                                                                         _term("circulaire"))))))
     assert parse("(fibre cuivre) (réseau)").root == And((And((_term("fibre"), _term("cuivre"))), _term("réseau")))
+    assert parse("fibre OR (cuivre réseau)").root == Or((_term("fibre"), And((_term("cuivre"), _term("réseau")))))
+    assert parse("(fibre -) OR cuivre").root == Or((_term("fibre"), _term("cuivre")))  # a lone dash, then the group ends
+    assert parse("fibre) cuivre").root == And((_term("fibre"), _term("cuivre")))  # a stray parenthesis is skipped
 
 
 def test_nesting_deeper_than_the_limit_is_read_flat_and_keeps_its_exclusions():
@@ -125,6 +135,16 @@ def test_phrases_end_at_their_closing_quote():
                                                                 Phrase(tuple(stems("haut débit")))))
     assert parse('"fibre optique"cuivre').root == And((Phrase(tuple(stems("fibre optique"))), _term("cuivre")))
     assert parse('"" fibre').root == _term("fibre")  # an empty phrase looks for nothing
+
+
+def test_stray_closing_quotes_are_ignored():
+    assert parse("tempête »Xynthia” »").root == And((_term("tempête"), _term("Xynthia")))
+
+
+def test_only_a_single_dash_before_a_word_excludes_it():
+    assert parse("fibre -x").root == And((_term("fibre"), Not(_term("x"))))
+    for dashes in ("--", "---"):  # a run of dashes is punctuation
+        assert parse(f"décret {dashes}arrêté").root == parse("décret arrêté").root, dashes
 
 
 def test_a_quoted_word_is_that_word_and_a_phrase_keeps_its_stop_words():

@@ -246,7 +246,7 @@ class _Parser:
         if len(found) != 1:
             return _phrase(found)
         bare = strip_elision(word)
-        form = " ".join(folded(bare))
+        form = folded(bare)[0]  # one stem: one token, stemmed and folded alike
         self.words.append((bare, form))
         return Term(found[0], form)
 
