@@ -121,6 +121,12 @@ def test_sanitize_keeps_only_the_allowed_tags_and_attributes_and_drops_comments(
         '<th scope="col">e</th></tr></tbody></table><abbr title="Journal officiel">JO</abbr>')
 
 
+def test_sanitize_keeps_plain_http_links_and_images():
+    assert sanitize_html('<a href="http://www.exemple.fr/x">lien</a><img src="http://www.exemple.fr/i.png">') == (
+        '<a href="http://www.exemple.fr/x" rel="noopener noreferrer nofollow">lien</a>'
+        '<img src="http://www.exemple.fr/i.png">')
+
+
 def test_sanitize_keeps_the_text_before_the_first_tag_and_nothing_of_an_empty_body():
     leading = 'Le « texte » "cité" &lt;b&gt; d\'abord, <a href="/x">lien</a> &amp; après'
     assert sanitize_html(leading, base_url=BASE) == (
