@@ -133,6 +133,8 @@ def test_nesting_deeper_than_the_limit_is_read_flat_and_keeps_its_exclusions():
 def test_phrases_end_at_their_closing_quote():
     assert parse('"fibre optique" « haut débit »').root == And((Phrase(tuple(stems("fibre optique"))),
                                                                 Phrase(tuple(stems("haut débit")))))
+    assert parse('"fibre optique" OR "haut débit"').root == Or((Phrase(tuple(stems("fibre optique"))),
+                                                                 Phrase(tuple(stems("haut débit")))))
     assert parse('"fibre optique"cuivre').root == And((Phrase(tuple(stems("fibre optique"))), _term("cuivre")))
     assert parse('"" fibre').root == _term("fibre")  # an empty phrase looks for nothing
 
