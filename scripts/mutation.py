@@ -43,7 +43,7 @@ TARGETS: dict[str, list[str]] = {
     "veille/jo_issue.py": ["tests/test_jorf.py", "tests/test_bulletin_build.py"],
     "veille/bulletins/build.py": ["tests/test_bulletin_build.py", "tests/test_bulletin_edges.py",
                                   "tests/test_editorial_desk.py"],
-    "veille/bulletins/outbox.py": ["tests/test_bulletin_mail.py"],
+    "veille/bulletins/outbox.py": ["tests/test_outbox_policy.py", "tests/test_bulletin_mail.py"],
     "veille/search/query.py": ["tests/test_search_query.py", PROPS + "test_any_text_is_a_query",
                                PROPS + "test_every_way_of_excluding_a_word_means_the_same"],
     "veille/search/indexer.py": ["tests/test_search.py", "tests/test_search_cli.py"],

@@ -327,7 +327,7 @@ class _Run:
         if self.on_done:
             self.on_done(row)
 
-    def _pause(self, reason: str) -> bool:
+    def _pause(self, reason: str) -> None:
         """The server is unreachable: wait longer each time, until the retry period of this run ends."""
         self.connection_failures += 1
         pause = self.policy.backoff(self.connection_failures)
@@ -338,7 +338,6 @@ class _Run:
             if self.on_wait:
                 self.on_wait(reason, now + pause, give_up)
             self.sleep(pause.total_seconds())
-        return False
 
     def _retry(self, row: Message, reason: str) -> None:
         now = self.clock()
