@@ -42,6 +42,9 @@ def test_the_words_are_cut_where_the_parser_would_cut_them():
     ({"tri": "h" * 100}, f"paramètre « tri » : « {'h' * 80} » : tri par « pertinence » ou par « date »"),
     ({"rubrique": "voirie"}, "paramètre « rubrique » : rubrique inconnue « voirie » (voir la liste des rubriques)"),
     ({"rubrique": "v" * 100}, f"paramètre « rubrique » : rubrique inconnue « {'v' * 80} » (voir la liste des rubriques)"),
+    ({"categorie": "p" * 100}, f"paramètre « categorie » : catégorie inconnue « {'p' * 80} » (catégories : "
+                              "journal-officiel, parlement, union-europeenne, circulaires, jurisprudence, "
+                              "reponses-ministerielles, infos-rh, documentation, actualite)"),
     ({"categorie": "presse"}, "paramètre « categorie » : catégorie inconnue « presse » (catégories : journal-officiel, "
                               "parlement, union-europeenne, circulaires, jurisprudence, reponses-ministerielles, "
                               "infos-rh, documentation, actualite)"),
@@ -77,10 +80,11 @@ def test_only_filters_make_a_filtered_search():
 
 
 def test_the_request_is_the_one_veille_search_makes():
-    found = SearchParams("dotation OR dgf", "intercommunalite", "journal-officiel",
+    found = SearchParams("dotation OR dgf rubrique:interco", "intercommunalite", "journal-officiel",
                          date(2020, 3, 1), date(2020, 3, 31), "date", 3)
     request = found.request(TOPICS, PARIS, per_page=50, facets=False)
-    assert request.query == parse("dotation OR dgf", {slug: topic.label for slug, topic in TOPICS.items()})
+    # `rubrique:` in the words is read against the catalogue: a slug's first letters name it.
+    assert request.query == parse("dotation OR dgf rubrique:intercommunalite")
     assert (request.topics, request.categories) == (("intercommunalite",), ("journal-officiel",))
     # From midnight in Paris on the first day to midnight after the last (summer time from 29 March).
     assert request.since == datetime(2020, 2, 29, 23, tzinfo=timezone.utc)
