@@ -20,6 +20,7 @@ from ..numbers import parse_int
 from ..records import item_json
 from . import searchparams
 from .context import count_arg, db, error_page, json_response, veille
+from .listing import topics_of
 from .memo import per_version
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -98,13 +99,11 @@ RECORD_COLUMNS = (Item.id, Item.source_id, Item.category, Item.title, Item.url, 
 
 def _loaded(ids: list[str]) -> list[Record]:
     """These visible items, in the order of `ids`."""
-    topics: dict[str, list[str]] = {}
-    for item_id, topic in db().execute(select(ItemTopic.item_id, ItemTopic.topic).where(ItemTopic.item_id.in_(ids))):
-        topics.setdefault(item_id, []).append(topic)
+    topics = topics_of(ids)
     origins: dict[str, list] = {}
     for row in db().execute(select(ItemOrigin.item_id, ItemOrigin.source_id).where(ItemOrigin.item_id.in_(ids))):
         origins.setdefault(row.item_id, []).append(row)
-    found = {row.id: Record(*row, sorted(topics.get(row.id, ())), origins.get(row.id, [])) for row in db().execute(
+    found = {row.id: Record(*row, topics.get(row.id, []), origins.get(row.id, [])) for row in db().execute(
         select(*RECORD_COLUMNS).where(Item.id.in_(ids), Item.hidden_at.is_(None)))}
     return [found[item_id] for item_id in ids if item_id in found]
 
